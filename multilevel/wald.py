@@ -1,0 +1,242 @@
+"""Wald tests of linear hypotheses ``L @ beta = 0`` on a fitted model.
+
+``wald(fit, L)`` works with any fit that exposes
+
+* ``params``: coefficient estimates (a pandas Series, or an array),
+* ``cov_params()``: their estimated covariance (DataFrame or array),
+* either ``df``: a per-coefficient denominator DF (a Series aligned with ``params``, as our
+  mixed-model results provide), or ``df_resid``: one residual DF for all coefficients (as a
+  statsmodels OLS result provides).
+
+``L`` is a hypothesis matrix (rows are hypotheses, optionally named; a DataFrame's columns are
+matched to coefficient names, absent coefficients get weight 0) or a regular expression: every
+coefficient whose name matches is tested to be 0, one hypothesis row per coefficient.
+
+Rows of ``L`` that are linear combinations of earlier rows are dropped from the joint F test
+(its numerator DF is the rank of ``L``); the result says which rows were dropped. The per-row
+table keeps every row, because a t test of each row is meaningful on its own.
+
+When the fit is a statsmodels result with one residual DF, the t and F statistics come from its
+own ``t_test`` and ``f_test``; otherwise they are computed here from ``params`` and
+``cov_params()`` with the smallest DF of the coefficients a hypothesis involves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["WaldResult", "wald", "hypothesis_matrix", "format_p"]
+
+
+def format_p(p: float, digits: int = 5) -> str:
+    """A p-value for printing: ``<.00001`` below ``10**-digits``, else ``digits`` decimals."""
+    if not np.isfinite(p):
+        return "NA"
+    if p < 10.0**-digits:
+        return "<." + "0" * (digits - 1) + "1"
+    return f"{p:.{digits}f}"
+
+
+@dataclass
+class WaldResult:
+    """Outcome of a Wald test.
+
+    ``num_df``, ``den_df``, ``F``, ``p_value`` describe the joint test of all (independent)
+    rows; ``table`` has one row per hypothesis row with columns estimate, se, df, t, p, lower,
+    upper (a ``level`` confidence interval); ``L`` is the full hypothesis matrix with
+    coefficient names as columns; ``dropped`` names the rows left out of the joint test because
+    they are linear combinations of the rows kept.
+    """
+
+    num_df: int
+    den_df: float
+    F: float
+    p_value: float
+    table: pd.DataFrame
+    L: pd.DataFrame
+    dropped: list[str] = field(default_factory=list)
+    level: float = 0.95
+
+    @property
+    def note(self) -> str:
+        if not self.dropped:
+            return ""
+        names = ", ".join(self.dropped)
+        return (
+            f"L has rank {self.num_df} < {len(self.L)} rows: row(s) {names} are linear "
+            "combinations of the others and were left out of the joint F test."
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "num_df": self.num_df,
+            "den_df": float(self.den_df),
+            "F": float(self.F),
+            "p_value": float(self.p_value),
+            "level": self.level,
+            "dropped": list(self.dropped),
+            "note": self.note,
+            "table": {
+                str(name): {k: float(v) for k, v in row.items()}
+                for name, row in self.table.iterrows()
+            },
+        }
+
+    def __str__(self) -> str:
+        head = pd.DataFrame(
+            {
+                "numDF": [self.num_df],
+                "denDF": [_fmt_df(self.den_df)],
+                "F.value": [f"{self.F:.7g}"],
+                "p.value": [format_p(self.p_value)],
+            }
+        )
+        rows = pd.DataFrame(
+            {
+                "Estimate": self.table["estimate"].map(lambda v: f"{v:.7g}"),
+                "Std.Error": self.table["se"].map(lambda v: f"{v:.6g}"),
+                "DF": self.table["df"].map(_fmt_df),
+                "t-value": self.table["t"].map(lambda v: f"{v:.7g}"),
+                "p-value": self.table["p"].map(format_p),
+                "Lower": self.table["lower"].map(lambda v: f"{v:.6g}"),
+                "Upper": self.table["upper"].map(lambda v: f"{v:.6g}"),
+            },
+            index=self.table.index,
+        )
+        text = head.to_string(index=False) + "\n" + rows.to_string()
+        if self.dropped:
+            text += "\n" + self.note
+        return text
+
+    __repr__ = __str__
+
+
+def _fmt_df(v: float) -> str:
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}"
+
+
+def _params(fit) -> pd.Series:
+    params = fit.params
+    if isinstance(params, pd.Series):
+        return params.astype(float)
+    params = np.asarray(params, dtype=float)
+    return pd.Series(params, index=[f"b{i}" for i in range(len(params))])
+
+
+def _cov(fit, names: pd.Index) -> np.ndarray:
+    cov = fit.cov_params()
+    if isinstance(cov, pd.DataFrame):
+        return cov.loc[names, names].to_numpy(dtype=float)
+    return np.asarray(cov, dtype=float)
+
+
+def _per_coef_df(fit, names: pd.Index) -> pd.Series | None:
+    df = getattr(fit, "df", None)
+    if isinstance(df, pd.Series):
+        return df.reindex(names).astype(float)
+    return None
+
+
+def hypothesis_matrix(L, names: pd.Index) -> pd.DataFrame:
+    """Normalise ``L`` (pattern, vector, matrix or DataFrame) to a DataFrame whose columns are
+    the coefficient ``names``."""
+    if isinstance(L, str):
+        hits = [n for n in names if re.search(L, str(n))]
+        if not hits:
+            raise ValueError(f"pattern {L!r} matches no coefficient; coefficients: {list(names)}")
+        mat = pd.DataFrame(0.0, index=pd.Index(hits, dtype=object), columns=names)
+        for h in hits:
+            mat.loc[h, h] = 1.0
+        return mat
+    if isinstance(L, pd.Series):
+        L = L.to_frame().T
+    if isinstance(L, pd.DataFrame):
+        unknown = [c for c in L.columns if c not in names]
+        if unknown:
+            raise ValueError(f"L has columns that are not coefficients: {unknown}")
+        mat = L.reindex(columns=names, fill_value=0.0).astype(float)
+        if not isinstance(L.index, pd.RangeIndex):
+            return mat
+        mat.index = pd.Index([f"L{i + 1}" for i in range(len(mat))], dtype=object)
+        return mat
+    arr = np.atleast_2d(np.asarray(L, dtype=float))
+    if arr.shape[1] != len(names):
+        raise ValueError(f"L has {arr.shape[1]} columns but the fit has {len(names)} coefficients")
+    return pd.DataFrame(arr, index=[f"L{i + 1}" for i in range(len(arr))], columns=names)
+
+
+def _independent_rows(mat: np.ndarray) -> list[int]:
+    """Indices of a maximal set of linearly independent rows, earliest rows first."""
+    keep: list[int] = []
+    scale = max(1.0, float(np.abs(mat).max(initial=0.0)))
+    for i in range(mat.shape[0]):
+        trial = mat[keep + [i]]
+        s = np.linalg.svd(trial, compute_uv=False)
+        tol = max(trial.shape) * np.finfo(float).eps * scale * 1e3
+        if s.size and s[-1] > tol:
+            keep.append(i)
+    return keep
+
+
+def wald(fit, L, *, level: float = 0.95) -> WaldResult:
+    """Wald test of ``L @ beta = 0``; see the module docstring for what ``fit`` and ``L`` may be."""
+    params = _params(fit)
+    names = params.index
+    mat = hypothesis_matrix(L, names)
+    arr = mat.to_numpy(dtype=float)
+    if not np.any(arr):
+        raise ValueError("L is all zeros: there is no hypothesis to test")
+    keep = _independent_rows(arr)
+    dropped = [str(mat.index[i]) for i in range(len(mat)) if i not in keep]
+
+    coef_df = _per_coef_df(fit, names)
+    use_statsmodels = coef_df is None and hasattr(fit, "t_test") and hasattr(fit, "f_test")
+    if use_statsmodels:
+        den = float(fit.df_resid)
+        tt = fit.t_test(arr)
+        est = np.asarray(tt.effect, dtype=float).ravel()
+        se = np.asarray(tt.sd, dtype=float).ravel()
+        tval = np.asarray(tt.tvalue, dtype=float).ravel()
+        row_df = np.full(len(arr), den)
+        ft = fit.f_test(arr[keep])
+        F = float(np.squeeze(ft.fvalue))
+        den_df = float(ft.df_denom)
+        num_df = int(ft.df_num)
+    else:
+        beta = params.to_numpy()
+        V = _cov(fit, names)
+        if coef_df is None:
+            coef_df = pd.Series(float(fit.df_resid), index=names)
+        dfs = coef_df.to_numpy()
+        est = arr @ beta
+        se = np.sqrt(np.einsum("ij,jk,ik->i", arr, V, arr))
+        tval = est / se
+        row_df = np.array([dfs[row != 0].min() for row in arr])
+        K = arr[keep]
+        diff = K @ beta
+        middle = K @ V @ K.T
+        num_df = len(keep)
+        F = float(diff @ np.linalg.solve(middle, diff)) / num_df
+        den_df = float(dfs[np.any(K != 0, axis=0)].min())
+
+    pvals = 2 * stats.t.sf(np.abs(tval), row_df)
+    q = stats.t.ppf(0.5 + level / 2, row_df)
+    table = pd.DataFrame(
+        {
+            "estimate": est,
+            "se": se,
+            "df": row_df,
+            "t": tval,
+            "p": pvals,
+            "lower": est - q * se,
+            "upper": est + q * se,
+        },
+        index=mat.index,
+    )
+    p_value = float(stats.f.sf(F, num_df, den_df))
+    return WaldResult(num_df, den_df, F, p_value, table, mat, dropped, level)
