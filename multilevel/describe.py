@@ -1,0 +1,190 @@
+"""The data chapter: what the levels are, the variables and their level, and the tables of the
+document's data-preparation pages (first rows, cross tables, one row per cluster)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from multilevel.config import DatasetSpec
+from multilevel.grouping import invariant_columns, tab, up
+from multilevel.prepare import ROW_ID
+from multilevel.tables import Table, format_frame
+
+
+def numeric_digits(frame: pd.DataFrame, default: int = 3) -> dict[str, int]:
+    """Decimals to show per float column: the fewest that show every value as stored (at most
+    `default` more than needed for raw values like 0.882)."""
+    digits = {}
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            values = frame[column].dropna()
+            for d in range(0, 7):
+                if (values.round(d) - values).abs().max() < 1e-9:
+                    break
+            digits[column] = d if d < 7 else default
+    return digits
+
+
+def variable_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    roles = spec.roles
+    invariant = set(invariant_columns(long, roles.cluster))
+    derived = {spec.id_label}
+    if spec.composition:
+        derived.add(spec.composition["name"])
+        if spec.composition.get("category"):
+            derived.add(spec.composition["category"]["name"])
+    role_of = {roles.cluster: "cluster id", roles.outcome: "outcome", roles.predictor: "predictor"}
+    if roles.group:
+        role_of[roles.group] = "level-2 group"
+    for label in roles.labels:
+        role_of[label] = "label"
+    rows = []
+    for column in long.columns:
+        if column == ROW_ID:
+            continue
+        series = long[column]
+        numeric = pd.api.types.is_numeric_dtype(series)
+        if column == roles.cluster:
+            level = "2 (index)"
+        elif column in derived:
+            level = "2 (derived from level 1)"
+        elif column in invariant:
+            level = "2"
+        else:
+            level = "1"
+        if numeric:
+            summary = f"{series.min():.4g} to {series.max():.4g}"
+            kind = "numeric"
+        else:
+            levels = sorted(map(str, series.dropna().unique()))
+            summary = ", ".join(levels[:6]) + (
+                f" ... ({len(levels)} values)" if len(levels) > 6 else ""
+            )
+            kind = "categorical"
+        rows.append(
+            {
+                "variable": column,
+                "role": role_of.get(column, ""),
+                "level": level,
+                "type": kind,
+                "values": summary,
+            }
+        )
+    return pd.DataFrame(rows).set_index("variable")
+
+
+def _cluster_order(long: pd.DataFrame, spec: DatasetSpec) -> list:
+    """Clusters in the informative-label order when there is one, else sorted."""
+    cluster = spec.roles.cluster
+    if spec.id_label:
+        first = long.drop_duplicates(cluster).set_index(spec.id_label)[cluster]
+        return [first[label] for label in long[spec.id_label].cat.categories]
+    return sorted(long[cluster].unique())
+
+
+def data_tables(long: pd.DataFrame, spec: DatasetSpec, head_rows: int = 50) -> list[Table]:
+    roles = spec.roles
+    cluster = roles.cluster
+    tables = [
+        Table(
+            key="variables",
+            title="Variables and their level",
+            caption=(
+                "Level-1 variables vary between the units within a cluster; level-2 variables "
+                "are constant within each cluster, either characteristics of the cluster or "
+                "derived from its level-1 data (which could change with another sample)."
+            ),
+            frame=variable_table(long, spec),
+            doc_pages="18, 27",
+        )
+    ]
+    head = long.head(head_rows).set_index(ROW_ID)
+    head.index.name = "row in raw file"
+    tables.append(
+        Table(
+            key="head",
+            title=f"The first {head_rows} rows of the long table",
+            caption=f"One row per level-1 unit; level-2 variables repeat within each {cluster}.",
+            frame=format_frame(head, numeric_digits(long)),
+            doc_pages="10-11, 18",
+        )
+    )
+    if roles.group:
+        counts = tab(long, cluster, roles.group)
+        tables.append(
+            Table(
+                key="tab_group_cluster",
+                title=f"{roles.group} by {cluster}",
+                caption=f"Rows in each {cluster}: each {cluster} is in one {roles.group}.",
+                frame=counts,
+                doc_pages="19-21",
+            )
+        )
+    for label in roles.labels[:1]:
+        tables.append(
+            Table(
+                key=f"tab_{label}_cluster",
+                title=f"{label} by {cluster}",
+                caption=f"Number of rows of each {label} in each {cluster}.",
+                frame=tab(long, cluster, label),
+                doc_pages="21-22",
+            )
+        )
+        if roles.group:
+            for level in long[roles.group].cat.categories:
+                within = long[long[roles.group] == level]
+                tables.append(
+                    Table(
+                        key=f"tab_{label}_cluster_{level}",
+                        title=f"{label} by {cluster}: {roles.group} {level}",
+                        caption=f"The same table within the {level} {cluster}s.",
+                        frame=tab(within, cluster, label),
+                        doc_pages="22-23",
+                    )
+                )
+    clusters = up(long, cluster).drop(columns=[ROW_ID], errors="ignore")
+    tables.append(
+        Table(
+            key="up",
+            title=f"One row per {cluster}: the variables invariant within {cluster}s",
+            caption=f"{len(clusters)} rows: only the variables constant within each {cluster}.",
+            frame=format_frame(clusters, {**numeric_digits(clusters), **_comp_digits(spec)}),
+            doc_pages="26",
+        )
+    )
+    summary = up(long, cluster, summarise=True).drop(columns=[ROW_ID], errors="ignore")
+    tables.append(
+        Table(
+            key="up_summary",
+            title=f"One row per {cluster}, with summaries of level-1 variables",
+            caption="Level-1 variables summarised: means of numeric variables, modes of others.",
+            frame=format_frame(
+                summary, {**_comp_digits(spec), **{c: 8 for c in (roles.outcome, roles.predictor)}}
+            ),
+            doc_pages="26",
+        )
+    )
+    if spec.id_label:
+        by_label = up(long, spec.id_label).drop(columns=[ROW_ID], errors="ignore")
+        by_label = by_label.reindex(long[spec.id_label].cat.categories)
+        tables.append(
+            Table(
+                key="up_label",
+                title=f"One row per {spec.id_label}, in the order of the informative label",
+                caption=(
+                    f"The informative label {spec.id_label} orders the {cluster}s"
+                    + (f" by {roles.group}, then" if roles.group else "")
+                    + f" by the mean of {roles.predictor} in the {cluster}."
+                ),
+                frame=format_frame(by_label, {**numeric_digits(by_label), **_comp_digits(spec)}),
+                doc_pages="31, 34",
+            )
+        )
+    return tables
+
+
+def _comp_digits(spec: DatasetSpec) -> dict[str, int]:
+    return {spec.composition["name"]: 7} if spec.composition else {}
+
+
+__all__ = ["data_tables", "variable_table", "numeric_digits"]

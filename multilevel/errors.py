@@ -1,0 +1,42 @@
+"""The one exception type for errors a user can cause: bad config, missing column, bad file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def _describe_rows(rows: Iterable, limit: int = 10) -> str:
+    rows = list(rows)
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"{shown}{more}"
+
+
+class DataError(ValueError):
+    """A problem with the user's data or configuration.
+
+    The message names the file, the column and the rows (or clusters) concerned, so the user can
+    find and fix the problem without reading a traceback.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        rows: Iterable | None = None,
+        row_label: str = "rows",
+    ):
+        self.file = file
+        self.column = column
+        self.rows = list(rows) if rows is not None else None
+        parts = []
+        if file:
+            parts.append(f"file {file}")
+        if column:
+            parts.append(f"column '{column}'")
+        if self.rows:
+            parts.append(f"{row_label} {_describe_rows(self.rows)}")
+        where = f" [{'; '.join(parts)}]" if parts else ""
+        super().__init__(f"{message}{where}")

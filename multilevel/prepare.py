@@ -1,0 +1,309 @@
+"""From raw files to the prepared long table: join, subset, checks, derived variables.
+
+Nothing here knows the names of any dataset's columns: the config's roles say which column is
+what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from multilevel.config import DatasetSpec
+from multilevel.errors import DataError
+from multilevel.grouping import capply, varying_clusters
+from multilevel.rawdata import read_table
+
+ROW_ID = "row"
+
+
+@dataclass
+class Prepared:
+    """The prepared long table and what was done to get it."""
+
+    long: pd.DataFrame
+    n_raw_rows: int
+    dropped_missing: dict[str, int] = field(default_factory=dict)
+    dropped_rows: list[int] = field(default_factory=list)
+
+
+def _check_columns(frame: pd.DataFrame, wanted: list[str], path: str, what: str) -> None:
+    for column in wanted:
+        if column not in frame.columns:
+            raise DataError(
+                f"{what}: column '{column}' not found (the file has: "
+                f"{', '.join(map(str, frame.columns))})",
+                file=path,
+                column=column,
+            )
+
+
+def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], key: str):
+    """Ids may be numbers in one file and strings in the other: make them comparable."""
+    left_num = pd.api.types.is_numeric_dtype(left)
+    right_num = pd.api.types.is_numeric_dtype(right)
+    if left_num == right_num:
+        return left, right
+    text, number, text_path = (right, left, paths[1]) if left_num else (left, right, paths[0])
+    converted = pd.to_numeric(text, errors="coerce")
+    bad = text.index[converted.isna() & text.notna()]
+    if len(bad):
+        raise DataError(
+            f"cluster ids are numbers in {paths[0] if left_num else paths[1]} but some are not "
+            f"numbers here (e.g. '{text.loc[bad[0]]}')",
+            file=text_path,
+            column=key,
+            rows=[i + 2 for i in bad],
+        )
+    converted = (
+        converted.astype(number.dtype, copy=False) if not converted.isna().any() else converted
+    )
+    return (number, converted) if left_num else (converted, number)
+
+
+def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    l1, l2 = spec.files["level1"], spec.files["level2"]
+    key = l2.get("key")
+    if not key:
+        raise DataError("a level-2 file needs a join `key`", file=l2["path"])
+    level2 = read_table(l2["path"]).drop(
+        columns=[c for c in spec.drop if c != key], errors="ignore"
+    )
+    _check_columns(long, [key], l1["path"], "join key")
+    _check_columns(level2, [key], l2["path"], "join key")
+    duplicated = level2.index[level2[key].duplicated(keep=False)]
+    if len(duplicated):
+        raise DataError(
+            "the level-2 file has more than one row for some clusters",
+            file=l2["path"],
+            column=key,
+            rows=[i + 2 for i in duplicated],
+        )
+    left, right = _align_key_types(long[key], level2[key], (l1["path"], l2["path"]), key)
+    long = long.assign(**{key: left})
+    level2 = level2.assign(**{key: right})
+    unmatched = long.index[~long[key].isin(level2[key])]
+    if len(unmatched):
+        raise DataError(
+            f"some level-1 rows have a cluster id that is not in the level-2 file {l2['path']}",
+            file=l1["path"],
+            column=key,
+            rows=[i + 2 for i in unmatched],
+        )
+    shared = [c for c in level2.columns if c in long.columns and c != key]
+    if shared:
+        merged = long[[key, *shared]].merge(level2[[key, *shared]], on=key, suffixes=("", "_l2"))
+        for column in shared:
+            a, b = merged[column], merged[f"{column}_l2"]
+            differ = ~((a == b) | (a.isna() & b.isna()))
+            if differ.any():
+                raise DataError(
+                    f"column '{column}' is in both files and disagrees; drop one in the config",
+                    file=l1["path"],
+                    column=column,
+                    rows=[i + 2 for i in merged.index[differ]],
+                )
+        level2 = level2.drop(columns=shared)
+    return long.merge(level2, on=key, how="left", validate="many_to_one", sort=False)
+
+
+def _apply_subset(long: pd.DataFrame, spec: DatasetSpec, path: str) -> pd.DataFrame:
+    subset = spec.subset
+    column = subset["column"]
+    _check_columns(long, [column], path, "subset")
+    values = pd.Series(subset["values"])
+    if pd.api.types.is_numeric_dtype(long[column]):
+        values = pd.to_numeric(values, errors="coerce")
+    else:
+        values = values.astype(str)
+    kept = long[long[column].isin(values)]
+    missing = sorted(set(values.dropna()) - set(long[column]))
+    if kept.empty:
+        raise DataError(
+            "the subset selects no rows (none of its values occur)", file=path, column=column
+        )
+    if missing:
+        raise DataError(
+            "the subset names values that do not occur in the data",
+            file=path,
+            column=column,
+            rows=missing,
+            row_label="values",
+        )
+    return kept
+
+
+def _check_numeric(long: pd.DataFrame, column: str, path: str, role: str) -> pd.DataFrame:
+    if pd.api.types.is_numeric_dtype(long[column]) and not pd.api.types.is_bool_dtype(long[column]):
+        return long
+    converted = pd.to_numeric(long[column], errors="coerce")
+    bad = long.index[converted.isna() & long[column].notna()]
+    raise DataError(
+        f"the {role} must be numeric; some values are not numbers "
+        f"(e.g. '{long[column].loc[bad[0]] if len(bad) else long[column].iloc[0]}')",
+        file=path,
+        column=column,
+        rows=[int(long.loc[i, ROW_ID]) + 1 for i in bad] if len(bad) else None,
+    )
+
+
+def _make_group(long: pd.DataFrame, spec: DatasetSpec, path: str) -> pd.DataFrame:
+    roles = spec.roles
+    column = roles.group
+    levels = sorted(long[column].dropna().astype(str).unique())
+    if len(levels) < 2:
+        raise DataError(
+            f"the level-2 group needs at least two levels; it has {len(levels)} "
+            f"({', '.join(levels)})",
+            file=path,
+            column=column,
+        )
+    reference = roles.group_reference or levels[0]
+    if reference not in levels:
+        raise DataError(
+            f"group_reference '{reference}' is not a level of the group ({', '.join(levels)})",
+            file=path,
+            column=column,
+        )
+    categories = [reference] + [lv for lv in levels if lv != reference]
+    return long.assign(**{column: pd.Categorical(long[column].astype(str), categories=categories)})
+
+
+def group_display_order(long: pd.DataFrame, spec: DatasetSpec) -> list[str]:
+    group = spec.roles.group
+    levels = list(long[group].cat.categories)
+    order = spec.roles.group_order or sorted(levels)
+    unknown = [lv for lv in order if lv not in levels]
+    if unknown or sorted(order) != sorted(levels):
+        raise DataError(
+            f"group_order {order} must list exactly the group's levels {levels}", column=group
+        )
+    return list(order)
+
+
+def _add_composition(long: pd.DataFrame, spec: DatasetSpec, path: str) -> pd.DataFrame:
+    comp = spec.composition
+    cluster = spec.roles.cluster
+    _check_columns(long, [comp["variable"]], path, "composition")
+    share = capply(
+        (long[comp["variable"]].astype(str) == comp["level"]).astype(float), long[cluster]
+    )
+    long = long.assign(**{comp["name"]: share})
+    category = comp.get("category")
+    if category:
+        labels = np.where(
+            share == 1, category["all"], np.where(share == 0, category["none"], category["mixed"])
+        )
+        order = [category["all"], category["none"], category["mixed"]]
+        long = long.assign(**{category["name"]: pd.Categorical(labels, categories=sorted(order))})
+    return long
+
+
+def _add_id_label(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    """The informative id: group initial + cluster id + category initial, ordered by group
+    (display order) and, within group, by the cluster mean of the predictor."""
+    roles = spec.roles
+    parts = []
+    if roles.group:
+        parts.append(long[roles.group].astype(str).str[0])
+    parts.append(long[roles.cluster].astype(str))
+    category = (spec.composition or {}).get("category")
+    if category:
+        parts.append(long[category["name"]].astype(str).str[0])
+    label = parts[0]
+    for part in parts[1:]:
+        label = label + part
+    mean_x = capply(long[roles.predictor], long[roles.cluster])
+    rank = pd.Series(0, index=long.index)
+    if roles.group:
+        position = {lv: i for i, lv in enumerate(group_display_order(long, spec))}
+        rank = long[roles.group].astype(str).map(position).astype(int)
+    keys = pd.DataFrame({"label": label, "rank": rank, "mean": mean_x}).drop_duplicates("label")
+    order = keys.sort_values(["rank", "mean", "label"], kind="mergesort")["label"].tolist()
+    return long.assign(**{spec.id_label: pd.Categorical(label, categories=order)})
+
+
+def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
+    """Assemble the long table of a dataset from its raw files. Raw files are only read."""
+    root = Path(root)
+    spec = _rooted(spec, root)
+    l1_path = spec.files["level1"]["path"]
+    long = read_table(l1_path)
+    n_raw = len(long)
+    long.insert(0, ROW_ID, np.arange(1, n_raw + 1))
+    missing_drop = [c for c in spec.drop if c not in long.columns and not _in_level2(spec, c)]
+    if missing_drop:
+        raise DataError(
+            f"`drop` names a column that no file has: {missing_drop[0]}",
+            file=l1_path,
+            column=missing_drop[0],
+        )
+    key = spec.files.get("level2", {}).get("key")
+    long = long.drop(columns=[c for c in spec.drop if c in long.columns and c != key])
+    if "level2" in spec.files:
+        long = _join_level2(long, spec)
+    for source in spec.rename:
+        _check_columns(long, [source], l1_path, "rename")
+    long = long.rename(columns=spec.rename)
+    roles = spec.roles
+    role_columns = {
+        "roles.cluster": roles.cluster,
+        "roles.outcome": roles.outcome,
+        "roles.predictor": roles.predictor,
+    }
+    if roles.group:
+        role_columns["roles.group"] = roles.group
+    for i, label in enumerate(roles.labels):
+        role_columns[f"roles.labels[{i}]"] = label
+    for role, column in role_columns.items():
+        _check_columns(long, [column], l1_path, f"config {role}")
+    if spec.subset:
+        long = _apply_subset(long, spec, l1_path)
+    for role, column in (("outcome", roles.outcome), ("predictor", roles.predictor)):
+        long = _check_numeric(long, column, l1_path, role)
+
+    used = list(dict.fromkeys(role_columns.values()))
+    incomplete = long[used].isna().any(axis=1)
+    dropped = {c: int(long[c].isna().sum()) for c in used if long[c].isna().any()}
+    dropped_rows = long.loc[incomplete, ROW_ID].astype(int).tolist()
+    long = long.loc[~incomplete]
+    if long.empty:
+        raise DataError("no complete rows remain after removing missing values", file=l1_path)
+
+    if roles.group:
+        varying = varying_clusters(long, roles.cluster, roles.group)
+        if varying:
+            raise DataError(
+                f"the level-2 group '{roles.group}' varies within clusters",
+                file=l1_path,
+                column=roles.group,
+                rows=varying,
+                row_label="clusters",
+            )
+        long = _make_group(long, spec, l1_path)
+    if spec.composition:
+        long = _add_composition(long, spec, l1_path)
+    if spec.id_label:
+        long = _add_id_label(long, spec)
+    first = [ROW_ID, roles.cluster, roles.outcome, roles.predictor, *roles.labels]
+    long = long[list(dict.fromkeys(first)) + [c for c in long.columns if c not in first]]
+    long = long.reset_index(drop=True)
+    return Prepared(long=long, n_raw_rows=n_raw, dropped_missing=dropped, dropped_rows=dropped_rows)
+
+
+def _in_level2(spec: DatasetSpec, column: str) -> bool:
+    level2 = spec.files.get("level2")
+    if not level2:
+        return False
+    return column in read_table(level2["path"]).columns
+
+
+def _rooted(spec: DatasetSpec, root: Path) -> DatasetSpec:
+    files = {
+        level: {**entry, "path": str(root / entry["path"]) if root != Path(".") else entry["path"]}
+        for level, entry in spec.files.items()
+    }
+    return DatasetSpec(**{**spec.__dict__, "files": files})

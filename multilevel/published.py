@@ -1,0 +1,78 @@
+"""The registry of numbers printed in the document (data/published.csv) and the reproduction
+audit that compares each with the value the pipeline computes.
+
+Registry columns: key (what the pipeline computes, see multilevel.reproduce), value (as printed),
+decimals (printed precision; empty for text), page (of the PDF), meaning, note (an erratum or a
+known difference, shown in the audit).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from multilevel.errors import DataError
+
+COLUMNS = ["key", "value", "decimals", "page", "meaning", "note"]
+
+
+def load_registry(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    registry = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in registry.columns]
+    if missing:
+        raise DataError("the registry lacks columns", file=str(path), column=missing[0])
+    duplicated = registry.index[registry["key"].duplicated(keep=False)]
+    if len(duplicated):
+        raise DataError(
+            "the registry has duplicate keys",
+            file=str(path),
+            column="key",
+            rows=[i + 2 for i in duplicated],
+        )
+    return registry
+
+
+def agrees(printed: str, decimals: str, reproduced) -> bool:
+    """Does the reproduced value print as the document printed it?"""
+    if reproduced is None:
+        return False
+    if decimals == "":
+        return str(reproduced) == printed
+    if printed.startswith("<"):
+        return float(reproduced) < float(printed[1:])
+    value, d = float(printed), int(decimals)
+    if isinstance(reproduced, str) or not math.isfinite(float(reproduced)):
+        return False
+    # Half a unit in the last printed digit, with room for the binary representation.
+    return abs(float(reproduced) - value) <= 0.5 * 10.0 ** (-d) * (1 + 1e-9) + 1e-12
+
+
+def show(reproduced, decimals: str) -> str:
+    if reproduced is None:
+        return "not computed"
+    if decimals == "" or isinstance(reproduced, str):
+        return str(reproduced)
+    return f"{float(reproduced):.{max(int(decimals), 0) + 2}f}"
+
+
+def audit(registry: pd.DataFrame, values: dict) -> pd.DataFrame:
+    rows = []
+    for entry in registry.itertuples(index=False):
+        ours = values.get(entry.key)
+        rows.append(
+            {
+                "key": entry.key,
+                "page": entry.page,
+                "meaning": entry.meaning,
+                "published": entry.value,
+                "reproduced": show(ours, entry.decimals),
+                "agree": agrees(entry.value, entry.decimals, ours),
+                "note": entry.note,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["key", "page", "meaning", "published", "reproduced", "agree", "note"]
+    )

@@ -1,0 +1,70 @@
+"""Report tables as plain data: a DataFrame of display strings plus caption and provenance.
+
+Stages write tables as JSON artifacts; only the report stage turns them into HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def format_value(value, digits: int | None = None) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "NA"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if digits is None:
+            return f"{float(value):.10g}"
+        return f"{float(value):.{digits}f}"
+    return str(value)
+
+
+def format_frame(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """Every cell as a display string; `digits` gives decimals per column."""
+    digits = digits or {}
+    out = pd.DataFrame(index=frame.index.astype(str))
+    out.index.name = frame.index.name
+    for column in frame.columns:
+        d = digits.get(column)
+        out[str(column)] = [format_value(v, d) for v in frame[column].tolist()]
+    return out
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    frame: pd.DataFrame
+    caption: str = ""
+    doc_pages: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        frame = self.frame
+        return {
+            "key": self.key,
+            "title": self.title,
+            "caption": self.caption,
+            "doc_pages": self.doc_pages,
+            "notes": self.notes,
+            "index_name": str(frame.index.name or ""),
+            "columns": [str(c) for c in frame.columns],
+            "rows": [[str(i), *map(str, row)] for i, row in zip(frame.index, frame.to_numpy())],
+        }
+
+
+def write_tables(tables: list[Table], path: str | Path) -> None:
+    payload = [t.to_dict() for t in tables]
+    Path(path).write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+
+
+def read_tables(path: str | Path) -> list[dict]:
+    return json.loads(Path(path).read_text())
