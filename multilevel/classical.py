@@ -33,6 +33,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.multivariate.manova import MANOVA
 
+from multilevel.errors import DataError
 from multilevel.wald import WaldResult, wald
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "cluster_coefficients",
     "cluster_means",
     "group_levels",
+    "require_columns",
     "pooled_ols",
     "fixed_effects_separate",
     "fixed_effects_common_slope",
@@ -57,10 +59,15 @@ INTERCEPT = "(Intercept)"
 # --------------------------------------------------------------------------- small helpers
 
 
-def _require(data: pd.DataFrame, *columns: str | None) -> None:
+def require_columns(data: pd.DataFrame, *columns: str | None) -> None:
+    """Raise a DataError naming the first of ``columns`` (None entries are skipped) that
+    ``data`` lacks."""
     missing = [c for c in columns if c is not None and c not in data.columns]
     if missing:
-        raise KeyError(f"data has no column(s) {missing}; columns are {list(data.columns)}")
+        raise DataError(
+            f"data has no column(s) {missing}; its columns are {list(data.columns)}",
+            column=missing[0],
+        )
 
 
 def group_levels(data: pd.DataFrame, group: str, reference=None) -> list:
@@ -74,11 +81,11 @@ def group_levels(data: pd.DataFrame, group: str, reference=None) -> list:
     else:
         levels = sorted(col.dropna().unique().tolist())
     if len(levels) < 2:
-        raise ValueError(f"column {group!r} has fewer than two levels: {levels}")
+        raise DataError(f"needs at least two levels, found {levels}", column=group)
     if reference is None:
         return levels
     if reference not in levels:
-        raise ValueError(f"reference level {reference!r} is not a level of {group!r}: {levels}")
+        raise DataError(f"reference level {reference!r} is not one of {levels}", column=group)
     return [reference] + [lv for lv in levels if lv != reference]
 
 
@@ -296,7 +303,7 @@ def cluster_coefficients(
     intercept, slope, intercept_se, slope_se, sigma, cov_is (covariance of intercept and slope)
     and, if given, the cluster's ``group``; ``dropped`` lists the clusters whose slope is not
     estimable (fewer than two distinct predictor values); they are not in ``coefs``."""
-    _require(data, cluster, outcome, predictor, group)
+    require_columns(data, cluster, outcome, predictor, group)
     d = data[[cluster, outcome, predictor]].dropna()
     g = d.groupby(cluster, sort=True)
     n = g[outcome].size()
@@ -337,7 +344,12 @@ def _cluster_constant(data: pd.DataFrame, cluster: str, column: str) -> pd.Serie
     nvals = data.groupby(cluster, sort=True)[column].nunique(dropna=False)
     bad = nvals.index[nvals > 1].tolist()
     if bad:
-        raise ValueError(f"column {column!r} varies within cluster(s) {bad[:10]} of {cluster!r}")
+        raise DataError(
+            f"a level-2 column must be constant within each {cluster}, but it varies",
+            column=column,
+            rows=bad,
+            row_label=f"{cluster}s",
+        )
     out = data.groupby(cluster, sort=True, observed=True)[column].first()
     if isinstance(data[column].dtype, pd.CategoricalDtype):
         out = out.astype(data[column].dtype)
@@ -349,7 +361,7 @@ def cluster_means(
 ) -> pd.DataFrame:
     """One row per cluster (sorted): the means of ``columns`` and the cluster's ``group``
     (like spida's ``up(data, ~cluster, all = TRUE)`` for these columns)."""
-    _require(data, cluster, group, *columns)
+    require_columns(data, cluster, group, *columns)
     out = data.groupby(cluster, sort=True)[columns].mean()
     if group is not None:
         out[group] = _cluster_constant(data, cluster, group).reindex(out.index)
@@ -449,7 +461,7 @@ def pooled_ols(
     reference=None,
 ) -> OLSResult:
     """Method 1: ``outcome ~ predictor * group`` by OLS, ignoring clusters (page 46)."""
-    _require(data, outcome, predictor, group)
+    require_columns(data, outcome, predictor, group)
     d = data.dropna(subset=[c for c in (outcome, predictor, group) if c is not None])
     levels = group_levels(d, group, reference) if group is not None else None
     X, group_L = _line_design(d, predictor, group, levels)
@@ -475,7 +487,7 @@ def fixed_effects_separate(
     then the Wald test that the equally weighted average cluster line is the same in every
     group (page 41). The test's rows are the non-reference level minus the reference level
     ("Int", "Slope"; suffixed by the level when the group has more than two levels)."""
-    _require(data, cluster, outcome, predictor, group)
+    require_columns(data, cluster, outcome, predictor, group)
     d = data.dropna(subset=[cluster, outcome, predictor, group])
     coefs, dropped = cluster_coefficients(d, cluster, outcome, predictor, group)
     note = _report_dropped(dropped, cluster, predictor)
@@ -538,7 +550,7 @@ def fixed_effects_common_slope(
     """Method 2b: one intercept per cluster and one slope per group
     (``outcome ~ predictor + cluster + predictor:group``), with the Wald test of the
     ``predictor:group`` coefficients (page 42)."""
-    _require(data, cluster, outcome, predictor, group)
+    require_columns(data, cluster, outcome, predictor, group)
     d = data.dropna(subset=[cluster, outcome, predictor, group])
     levels = group_levels(d, group, reference)
     grp_of = _cluster_constant(d, cluster, group)
@@ -593,7 +605,7 @@ def two_stage(
 ) -> TwoStageResult:
     """Method 3 (pages 43, 57): OLS line in each cluster, then the multivariate regression of
     the cluster intercepts and slopes on ``group`` and its MANOVA test."""
-    _require(data, cluster, outcome, predictor, group)
+    require_columns(data, cluster, outcome, predictor, group)
     d = data.dropna(subset=[cluster, outcome, predictor, group])
     coefs, dropped = cluster_coefficients(d, cluster, outcome, predictor, group)
     note = _report_dropped(dropped, cluster, predictor)
@@ -604,7 +616,10 @@ def two_stage(
     Y = coefs[["intercept", "slope"]].to_numpy(dtype=float)
     n, k = X.shape
     if n - k < 2:
-        raise ValueError(f"two_stage needs at least {k + 2} {cluster}s with estimable slopes")
+        raise DataError(
+            f"two_stage needs at least {k + 2} {cluster}s with estimable slopes, has {n}",
+            column=cluster,
+        )
     XtX_inv = np.linalg.inv(X.T @ X)
     B = XtX_inv @ X.T @ Y
     E = Y - X @ B
@@ -677,7 +692,7 @@ def between_cluster(
     """Method 4 (page 44): OLS of the cluster means of ``outcome`` on the cluster means of
     ``predictor`` (one observation per cluster), optionally ``* group``. The document prints
     the model without group (page 44) and draws the model by group (pages 64, 66)."""
-    _require(data, cluster, outcome, predictor, group)
+    require_columns(data, cluster, outcome, predictor, group)
     d = data.dropna(subset=[c for c in (cluster, outcome, predictor, group) if c is not None])
     means = cluster_means(d, cluster, [outcome, predictor], group)
     levels = group_levels(means, group, reference) if group is not None else None

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from multilevel import classical as C
+from multilevel.errors import DataError
 
 ROLES = {"cluster": "school", "outcome": "mathach", "predictor": "ses", "group": "Sector"}
 
@@ -219,8 +220,9 @@ def test_between_cluster_by_group_uses_cluster_means(hs_raw):
 def test_between_cluster_rejects_varying_group(hs_raw):
     d = hs_raw.copy()
     d.loc[0, "Sector"] = "Public" if d.loc[0, "Sector"] == "Catholic" else "Catholic"
-    with pytest.raises(ValueError, match="varies within"):
+    with pytest.raises(DataError, match="varies") as err:
         C.between_cluster(d, **ROLES)
+    assert err.value.column == "Sector" and err.value.rows == [d.loc[0, "school"]]
 
 
 def test_results_are_json_serialisable(pooled, fe_sep, two, eco):
@@ -232,5 +234,7 @@ def test_results_are_json_serialisable(pooled, fe_sep, two, eco):
 
 
 def test_missing_column_is_named(hs_raw):
-    with pytest.raises(KeyError, match="nosuch"):
+    with pytest.raises(DataError, match="nosuch"):
         C.pooled_ols(hs_raw, "mathach", "nosuch")
+    with pytest.raises(DataError, match="Sector"):
+        C.pooled_ols(hs_raw, "mathach", "ses", "Sector", reference="Private")
