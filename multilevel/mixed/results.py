@@ -1,0 +1,310 @@
+"""Results of a mixed-model fit (statsmodels-like attributes, nlme conventions)."""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .design import INTERCEPT, Design
+from .errors import MixedModelError
+from .fit import Optimum
+from .inference import nlme_fixed_df, numerical_hessian, t_pvalues
+from .profile import ProfiledDeviance, theta_index
+from .sufficient import Sufficient
+
+
+class MixedResults:
+    """A fitted linear mixed model.
+
+    Attributes: params, bse, df, tvalues, pvalues (pandas Series over the fixed-effect
+    columns); G (covariance of the random effects, DataFrame), sd_re, corr_re, sigma;
+    llf, deviance, aic, bic, n_params; theta (relative covariance factor entries);
+    converged, singular, grad_norm, optimizers, n_obs, n_groups, n_dropped, method.
+    Methods: cov_params(), intervals(level), ranef(), ranef_cov(), coef(), fitted(level),
+    resid(level, type), summary(), to_dict()."""
+
+    def __init__(
+        self,
+        design: Design,
+        suff: Sufficient,
+        prof: ProfiledDeviance,
+        opt: Optimum,
+        method: str,
+    ):
+        self.design = design
+        self._suff = suff
+        self._prof = prof
+        self.method = method
+        self.theta = opt.theta.copy()
+        self.converged = opt.converged
+        self.singular = opt.singular
+        self.grad_norm = opt.grad_norm
+        self.optimizers = list(opt.optimizers)
+        self.n_evals = opt.n_evals
+        self.optimizer_message = opt.message
+        self.n_obs = design.n_obs
+        self.n_groups = design.n_groups
+        self.n_dropped = design.n_dropped
+        self.formula = design.fixed_formula
+        self.random_formula = design.random_formula
+        self.group = design.group
+
+        ev = prof.evaluate(self.theta)
+        self._ev = ev
+        self.deviance = ev.deviance
+        self.llf = -0.5 * ev.deviance
+        self.sigma = math.sqrt(ev.r2 / prof.dof)
+        xn, zn = design.x_names, design.z_names
+        T = suff.uncentre_matrix()
+        beta = T @ ev.beta_c
+        if suff.intercept_pos is not None:
+            beta[suff.intercept_pos] += suff.y_mean
+        cov = self.sigma**2 * T @ np.linalg.inv(ev.A) @ T.T
+        cov = 0.5 * (cov + cov.T)
+        self.params = pd.Series(beta, index=xn, name="params")
+        self._cov = pd.DataFrame(cov, index=xn, columns=xn)
+        self.bse = pd.Series(np.sqrt(np.diag(cov)), index=xn, name="bse")
+        self.df = pd.Series(nlme_fixed_df(design), index=xn, name="df")
+        self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xn, name="tvalues")
+        self.pvalues = pd.Series(
+            t_pvalues(self.tvalues.to_numpy(), self.df.to_numpy()), index=xn, name="pvalues"
+        )
+        G = self.sigma**2 * ev.lam @ ev.lam.T
+        self.G = pd.DataFrame(G, index=zn, columns=zn)
+        sd = np.sqrt(np.diag(G))
+        self.sd_re = pd.Series(sd, index=zn, name="sd")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = G / np.outer(sd, sd)
+        np.fill_diagonal(corr, 1.0)
+        self.corr_re = pd.DataFrame(corr, index=zn, columns=zn)
+        p, q = len(xn), len(zn)
+        self.n_params = p + q * (q + 1) // 2 + 1
+        self.aic = -2.0 * self.llf + 2.0 * self.n_params
+        n_bic = self.n_obs - p if method == "REML" else self.n_obs
+        self.bic = -2.0 * self.llf + self.n_params * math.log(n_bic)
+
+    # ------------------------------------------------------------------ fixed effects
+    def cov_params(self) -> pd.DataFrame:
+        return self._cov.copy()
+
+    @property
+    def fe_corr(self) -> pd.DataFrame:
+        c = self._cov.to_numpy()
+        s = np.sqrt(np.diag(c))
+        return pd.DataFrame(c / np.outer(s, s), index=self._cov.index, columns=self._cov.index)
+
+    # ------------------------------------------------------------------ random effects
+    def ranef(self) -> pd.DataFrame:
+        """BLUPs of the random effects, one row per cluster (in sorted cluster order)."""
+        b = self._ev.u @ self._ev.lam.T
+        return pd.DataFrame(b, index=self.design.labels, columns=self.design.z_names)
+
+    def ranef_cov(self) -> np.ndarray:
+        """Conditional covariance of each cluster's random effects given the data (and
+        beta, theta, sigma at their estimates): sigma^2 Lambda M_j^{-1} Lambda', shape
+        (J, q, q) (lme4's condVar convention)."""
+        from .profile import batched_forward
+
+        L = self._ev.L
+        q = L.shape[1]
+        Linv = batched_forward(L, np.broadcast_to(np.eye(q), L.shape).copy())
+        K = np.einsum("ab,jcb->jac", self._ev.lam, Linv)  # Lambda L^{-T}
+        return self.sigma**2 * np.einsum("jab,jcb->jac", K, K)
+
+    def coef(self) -> pd.DataFrame:
+        """Cluster-specific coefficients: fixed effects plus the matching random effects."""
+        re = self.ranef()
+        out = pd.DataFrame(
+            np.tile(self.params.to_numpy(), (self.n_groups, 1)),
+            index=re.index,
+            columns=self.params.index,
+        )
+        for nm in re.columns:
+            if nm in out.columns:
+                out[nm] = out[nm] + re[nm]
+            else:
+                out[nm] = re[nm]
+        return out
+
+    # ------------------------------------------------------------------ fitted values
+    def fitted(self, level: int = 1) -> pd.Series:
+        d = self.design
+        fit = np.zeros(d.n_obs)
+        for nm, b in self.params.items():
+            col = d.columns[nm]
+            fit += b if col is None else b * col
+        if level == 1:
+            re = self.ranef().to_numpy()
+            for k, nm in enumerate(d.z_names):
+                col = d.columns[nm]
+                contrib = re[d.codes, k]
+                fit += contrib if col is None else contrib * col
+        elif level != 0:
+            raise MixedModelError(f"level must be 0 or 1, not {level!r}")
+        return pd.Series(fit, index=d.row_index, name="fitted")
+
+    @property
+    def fittedvalues(self) -> pd.Series:
+        return self.fitted(1)
+
+    def resid(self, level: int = 1, type: str = "response") -> pd.Series:  # noqa: A002
+        """Residuals y - fitted(level); type="pearson" divides by sigma (nlme's
+        standardized within-group residuals for level 1)."""
+        r = self.design.y - self.fitted(level).to_numpy()
+        if type == "pearson":
+            r = r / self.sigma
+        elif type != "response":
+            raise MixedModelError(f"type must be 'response' or 'pearson', not {type!r}")
+        return pd.Series(r, index=self.design.row_index, name="resid")
+
+    @property
+    def resid_pearson(self) -> pd.Series:
+        return self.resid(1, "pearson")
+
+    # ------------------------------------------------------------------ intervals
+    def _natural(self) -> np.ndarray:
+        """phi = (log SDs, atanh correlations (lower triangle by columns), log sigma)."""
+        q = len(self.design.z_names)
+        sd = self.sd_re.to_numpy()
+        corr = self.corr_re.to_numpy()
+        cors = [corr[i, j] for j in range(q) for i in range(j + 1, q)]
+        with np.errstate(divide="ignore"):
+            return np.concatenate([np.log(sd), np.arctanh(cors), [math.log(self.sigma)]])
+
+    def _natural_loglik(self, phi: np.ndarray) -> float:
+        """(Restricted) log-likelihood at phi, beta profiled (ML) or integrated (REML)."""
+        q = len(self.design.z_names)
+        sd = np.exp(phi[:q])
+        R = np.eye(q)
+        k = q
+        for j in range(q):
+            for i in range(j + 1, q):
+                R[i, j] = R[j, i] = np.tanh(phi[k])
+                k += 1
+        sigma = math.exp(phi[-1])
+        try:
+            lam = np.linalg.cholesky(R * np.outer(sd, sd)) / sigma
+            ev = self._prof.evaluate(np.array([lam[i, j] for (i, j) in theta_index(q)]))
+        except np.linalg.LinAlgError:
+            return -np.inf
+        dof = self._prof.dof
+        val = dof * math.log(2 * math.pi * sigma**2) + ev.logdet_M + ev.r2 / sigma**2
+        if self._prof.reml:
+            val += ev.logdet_A
+        return -0.5 * val
+
+    @cached_property
+    def vc_cov(self) -> pd.DataFrame:
+        """Approximate covariance of phi (log SDs, atanh correlations, log sigma)."""
+        phi = self._natural()
+        names = self._vc_names()
+        if not np.all(np.isfinite(phi)):
+            raise MixedModelError(
+                "boundary (singular) fit: a random-effect SD is zero or a correlation is "
+                "+-1, so the approximate covariance of the variance components does not exist"
+            )
+        H = numerical_hessian(self._natural_loglik, phi)
+        if np.any(np.linalg.eigvalsh(-H) <= 0):
+            raise MixedModelError(
+                "non-positive definite approximate variance-covariance of the variance "
+                "components (the fit is at or near the boundary)"
+            )
+        return pd.DataFrame(np.linalg.inv(-H), index=names, columns=names)
+
+    def _vc_names(self) -> list[str]:
+        zn = self.design.z_names
+        q = len(zn)
+        names = [f"sd({nm})" for nm in zn]
+        names += [f"cor({zn[j]},{zn[i]})" for j in range(q) for i in range(j + 1, q)]
+        return names + ["sigma"]
+
+    def intervals(self, level: float = 0.95) -> dict[str, pd.DataFrame]:
+        """nlme-style approximate intervals: {"fixed": ..., "random": ..., "sigma": ...},
+        each a DataFrame with columns lower, est., upper."""
+        if not 0 < level < 1:
+            raise MixedModelError(f"level must be in (0, 1), not {level!r}")
+        tq = stats.t.ppf((1 + level) / 2, self.df.to_numpy())
+        half = tq * self.bse.to_numpy()
+        est = self.params.to_numpy()
+        fixed = pd.DataFrame(
+            {"lower": est - half, "est.": est, "upper": est + half}, index=self.params.index
+        )
+        cov = self.vc_cov
+        phi = self._natural()
+        se = np.sqrt(np.diag(cov.to_numpy()))
+        z = stats.norm.ppf((1 + level) / 2)
+        q = len(self.design.z_names)
+        lo, hi = phi - z * se, phi + z * se
+        back = np.concatenate(
+            [
+                np.exp(np.c_[lo, phi, hi][:q]),
+                np.tanh(np.c_[lo, phi, hi][q:-1]),
+                np.exp(np.c_[lo, phi, hi][-1:]),
+            ]
+        )
+        frame = pd.DataFrame(back, index=cov.index, columns=["lower", "est.", "upper"])
+        return {"fixed": fixed, "random": frame.iloc[:-1], "sigma": frame.iloc[-1:]}
+
+    # ------------------------------------------------------------------ output
+    def summary(self) -> str:
+        from .summary import format_summary
+
+        return format_summary(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<MixedResults {self.method} {self.formula!r} random={self.random_formula!r} "
+            f"group={self.group!r} logLik={self.llf:.3f}>"
+        )
+
+    def to_dict(self) -> dict:
+        """Plain floats/lists/strings, keys sorted (for JSON)."""
+
+        def ser(s: pd.Series) -> dict:
+            return {str(k): float(v) for k, v in sorted(s.items())}
+
+        def mat(df: pd.DataFrame) -> list[list[float]]:
+            return [[float(v) for v in row] for row in df.to_numpy()]
+
+        re = self.ranef()
+        out = {
+            "aic": float(self.aic),
+            "bic": float(self.bic),
+            "bse": ser(self.bse),
+            "converged": bool(self.converged),
+            "corr_re": mat(self.corr_re),
+            "cov_params": mat(self._cov),
+            "df": ser(self.df),
+            "fixed_names": list(self.params.index),
+            "formula": self.formula,
+            "G": mat(self.G),
+            "grad_norm": float(self.grad_norm),
+            "group": self.group,
+            "llf": float(self.llf),
+            "method": self.method,
+            "n_dropped": int(self.n_dropped),
+            "n_groups": int(self.n_groups),
+            "n_obs": int(self.n_obs),
+            "n_params": int(self.n_params),
+            "params": ser(self.params),
+            "pvalues": ser(self.pvalues),
+            "random_formula": self.random_formula,
+            "random_names": list(self.design.z_names),
+            "ranef": {
+                str(k): [float(v) for v in row]
+                for k, row in zip(re.index, re.to_numpy(), strict=True)
+            },
+            "sd_re": ser(self.sd_re),
+            "sigma": float(self.sigma),
+            "singular": bool(self.singular),
+            "theta": [float(t) for t in self.theta],
+            "tvalues": ser(self.tvalues),
+        }
+        return dict(sorted(out.items()))
+
+
+__all__ = ["MixedResults", "INTERCEPT"]
