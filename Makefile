@@ -1,0 +1,65 @@
+# Two entry points for a fresh machine: `make report` and `make test`.
+# Everything installs from this repository's files: Debian packages with apt-get (when missing),
+# Python packages pinned in requirements.lock into .venv.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CORES ?= 2
+DATASET ?=
+SNAKEMAKE_ARGS ?=
+
+# Debian packages: pango for WeasyPrint (PDF), fonts, poppler (PDF checks in tests).
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+APT_TEST_PACKAGES := chromium
+
+.PHONY: setup system-deps test-system-deps report reports test lint format bench clean
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test-system-deps: system-deps
+	@missing=$$(for p in $(APT_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+report: setup
+	$(BIN)/snakemake --cores $(CORES) $(if $(DATASET),--config dataset=$(DATASET)) $(SNAKEMAKE_ARGS)
+
+reports: setup
+	$(BIN)/snakemake --cores $(CORES) all_reports $(SNAKEMAKE_ARGS)
+
+test: test-system-deps $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile rules/
+	$(BIN)/snakemake --lint
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile rules/
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf results reports/*/ .snakemake

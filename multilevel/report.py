@@ -1,0 +1,100 @@
+"""Rendering the report: Jinja2 templates -> one self-contained HTML file -> PDF (WeasyPrint).
+
+Stages hand over plain artifacts (tables as JSON, figures as SVG, values as JSON); this module is
+the only place that knows about HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class Numbering:
+    """Numbers tables and figures in order of first appearance; rendering twice lets the table
+    of contents and the list of figures, which come first, know every number."""
+
+    def __init__(self, fixed: dict | None = None):
+        self.fixed = fixed
+        self.seen: dict[tuple[str, str], int] = {}
+        self.counts = {"table": 0, "figure": 0}
+
+    def __call__(self, kind: str, key: str) -> int:
+        if self.fixed is not None:
+            return self.fixed[(kind, key)]
+        if (kind, key) not in self.seen:
+            self.counts[kind] += 1
+            self.seen[(kind, key)] = self.counts[kind]
+        return self.seen[(kind, key)]
+
+
+def figure_data_uri(path: str | Path) -> str:
+    path = Path(path)
+    mime = {".svg": "image/svg+xml", ".png": "image/png"}[path.suffix.lower()]
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render_html(context: dict) -> str:
+    env = environment()
+    template = env.get_template("base.html.j2")
+    css = Markup((TEMPLATES / "report.css").read_text())
+    first = Numbering()
+    template.render(**context, css=css, number=first, numbers={"tables": [], "figures": []})
+    fixed = Numbering(fixed=first.seen)
+    listing = sorted(first.seen.items(), key=lambda item: (item[0][0], item[1]))
+    numbers = {"tables": [], "figures": []}
+    for (kind, key), n in listing:
+        item = context["tables"].get(key) if kind == "table" else context["figures"].get(key)
+        numbers[f"{kind}s"].append({"n": n, "key": key, "title": item["title"] if item else key})
+    return template.render(**context, css=css, number=fixed, numbers=numbers)
+
+
+def render_pdf(html_path: str | Path, pdf_path: str | Path) -> None:
+    import weasyprint
+
+    document = weasyprint.HTML(filename=str(html_path), media_type="print")
+    document.write_pdf(str(pdf_path), pdf_identifier=b"multilevel-report", uncompressed_pdf=False)
+
+
+def load_json(path: str | Path):
+    return json.loads(Path(path).read_text())
+
+
+def audit_context(audit_frame) -> dict:
+    rows = audit_frame.to_dict(orient="records")
+    by_page: dict[str, dict] = {}
+    for row in rows:
+        page = row["page"].split(";")[0].strip()
+        entry = by_page.setdefault(page, {"page": page, "n": 0, "agree": 0})
+        entry["n"] += 1
+        entry["agree"] += int(row["agree"])
+    errata = [r for r in rows if r["note"]]
+    return {
+        "rows": rows,
+        "n_total": len(rows),
+        "n_agree": int(sum(r["agree"] for r in rows)),
+        "by_page": sorted(by_page.values(), key=lambda e: int(e["page"])),
+        "errata": errata,
+    }
+
+
+def figure_entry(svg_path: str | Path, meta: dict) -> dict:
+    return {**meta, "src": figure_data_uri(svg_path)}
