@@ -57,6 +57,7 @@ def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], 
             file=text_path,
             column=key,
             rows=[i + 2 for i in bad],
+            row_label="lines",
         )
     converted = (
         converted.astype(number.dtype, copy=False) if not converted.isna().any() else converted
@@ -81,6 +82,7 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
             file=l2["path"],
             column=key,
             rows=[i + 2 for i in duplicated],
+            row_label="lines",
         )
     left, right = _align_key_types(long[key], level2[key], (l1["path"], l2["path"]), key)
     long = long.assign(**{key: left})
@@ -92,10 +94,13 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
             file=l1["path"],
             column=key,
             rows=[i + 2 for i in unmatched],
+            row_label="lines",
         )
     shared = [c for c in level2.columns if c in long.columns and c != key]
     if shared:
-        merged = long[[key, *shared]].merge(level2[[key, *shared]], on=key, suffixes=("", "_l2"))
+        merged = long[[key, *shared]].merge(
+            level2[[key, *shared]], on=key, how="left", suffixes=("", "_l2")
+        )
         for column in shared:
             a, b = merged[column], merged[f"{column}_l2"]
             differ = ~((a == b) | (a.isna() & b.isna()))
@@ -105,6 +110,7 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
                     file=l1["path"],
                     column=column,
                     rows=[i + 2 for i in merged.index[differ]],
+                    row_label="lines",
                 )
         level2 = level2.drop(columns=shared)
     return long.merge(level2, on=key, how="left", validate="many_to_one", sort=False)
@@ -147,6 +153,7 @@ def _check_numeric(long: pd.DataFrame, column: str, path: str, role: str) -> pd.
         file=path,
         column=column,
         rows=[int(long.loc[i, ROW_ID]) + 1 for i in bad] if len(bad) else None,
+        row_label="lines",
     )
 
 

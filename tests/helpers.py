@@ -1,0 +1,20 @@
+"""Helpers shared by tests: the configured datasets, and writing small bad configs/data."""
+
+from pathlib import Path
+
+from multilevel.config import DatasetSpec, load_config, validate_config
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config" / "config.yaml"
+
+
+def configured(name: str) -> DatasetSpec:
+    config = load_config(CONFIG)
+    spec = DatasetSpec.from_config(config, name)
+    files = {k: {**v, "path": str(ROOT / v["path"])} for k, v in spec.files.items()}
+    return DatasetSpec(**{**spec.__dict__, "files": files})
+
+
+def spec_from(entry: dict, name: str = "test") -> DatasetSpec:
+    config = validate_config({"dataset": name, "datasets": {name: entry}})
+    return DatasetSpec.from_config(config, name)

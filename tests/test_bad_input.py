@@ -1,0 +1,165 @@
+"""Bad input gets one clear DataError naming the file, column and rows; raw data is untouched."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from multilevel.config import validate_config
+from multilevel.errors import DataError
+from multilevel.prepare import prepare
+
+from .helpers import ROOT, spec_from
+
+STUDENTS = ROOT / "data" / "raw" / "MathAchieve.csv"
+SCHOOLS = ROOT / "data" / "raw" / "MathAchSchool.csv"
+
+
+def hs_entry(**changes):
+    entry = {
+        "title": "test",
+        "files": {
+            "level1": {"path": str(STUDENTS)},
+            "level2": {"path": str(SCHOOLS), "key": "School"},
+        },
+        "drop": ["MEANSES"],
+        "rename": {"School": "school", "MathAch": "mathach", "SES": "ses"},
+        "roles": {
+            "cluster": "school",
+            "outcome": "mathach",
+            "predictor": "ses",
+            "group": "Sector",
+            "group_reference": "Catholic",
+        },
+        "subset": {"column": "school", "values": [1317, 2626, 4292]},
+    }
+    for key, value in changes.items():
+        entry[key] = value
+    return entry
+
+
+def test_a_small_valid_entry_works():
+    long = prepare(spec_from(hs_entry())).long
+    assert long["school"].nunique() == 3
+
+
+def test_missing_raw_file(tmp_path):
+    entry = hs_entry(files={"level1": {"path": str(tmp_path / "nope.csv")}})
+    with pytest.raises(DataError, match="not found") as err:
+        prepare(spec_from(entry))
+    assert "nope.csv" in str(err.value)
+
+
+def test_misspelt_role_column():
+    entry = hs_entry()
+    entry["roles"] = {**entry["roles"], "outcome": "mathch"}
+    with pytest.raises(DataError) as err:
+        prepare(spec_from(entry))
+    message = str(err.value)
+    assert "roles.outcome" in message and "'mathch'" in message and "MathAchieve.csv" in message
+
+
+def test_group_that_varies_within_a_cluster(tmp_path):
+    students = pd.read_csv(STUDENTS)
+    students["Track"] = "A"
+    students.loc[students["School"] == 1317, "Track"] = ["A", "B"] * 24
+    students.loc[students["School"] == 4292, "Track"] = "B"
+    path = tmp_path / "students.csv"
+    students.to_csv(path, index=False)
+    entry = hs_entry(files={"level1": {"path": str(path)}})
+    entry["roles"] = {**entry["roles"], "group": "Track", "group_reference": None}
+    with pytest.raises(DataError) as err:
+        prepare(spec_from(entry))
+    message = str(err.value)
+    assert "Track" in message and "varies within clusters" in message and "1317" in message
+    assert "4292" not in message
+
+
+def test_empty_subset():
+    entry = hs_entry(subset={"column": "school", "values": [1, 2]})
+    with pytest.raises(DataError, match="selects no rows"):
+        prepare(spec_from(entry))
+
+
+def test_non_numeric_outcome(tmp_path):
+    students = pd.read_csv(STUDENTS)
+    students["MathAch"] = students["MathAch"].astype(str)
+    students.loc[[140, 145], "MathAch"] = "n/a?"
+    path = tmp_path / "students.csv"
+    students.to_csv(path, index=False)
+    entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
+    with pytest.raises(DataError) as err:
+        prepare(spec_from(entry))
+    message = str(err.value)
+    # data rows 141 and 146 are lines 142 and 147 of the file (the header is line 1)
+    assert "mathach" in message and "lines 142, 147" in message
+
+
+def test_broken_csv_row(tmp_path):
+    path = tmp_path / "broken.csv"
+    lines = STUDENTS.read_text().splitlines()
+    lines[10] += ",extra"
+    path.write_text("\n".join(lines) + "\n")
+    entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
+    with pytest.raises(DataError, match="malformed CSV") as err:
+        prepare(spec_from(entry))
+    assert "line 11" in str(err.value)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    entry = hs_entry(files={"level1": {"path": str(path)}})
+    with pytest.raises(DataError, match="empty"):
+        prepare(spec_from(entry))
+
+
+def test_ids_numbers_in_one_file_strings_in_the_other(tmp_path):
+    schools = pd.read_csv(SCHOOLS)
+    schools["School"] = schools["School"].astype(str)
+    path = tmp_path / "schools.parquet"
+    schools.to_parquet(path)
+    entry = hs_entry(files={**hs_entry()["files"], "level2": {"path": str(path), "key": "School"}})
+    long = prepare(spec_from(entry)).long
+    assert len(long) == 48 + 38 + 65
+
+
+def test_duplicate_level2_rows(tmp_path):
+    schools = pd.read_csv(SCHOOLS)
+    schools = pd.concat([schools, schools.iloc[[3]]])
+    path = tmp_path / "schools.csv"
+    schools.to_csv(path, index=False)
+    entry = hs_entry(files={**hs_entry()["files"], "level2": {"path": str(path), "key": "School"}})
+    with pytest.raises(DataError, match="more than one row") as err:
+        prepare(spec_from(entry))
+    assert "schools.csv" in str(err.value)
+
+
+def test_missing_values_are_removed_and_counted(tmp_path):
+    students = pd.read_csv(STUDENTS)
+    students.loc[[140, 141], "SES"] = None
+    path = tmp_path / "students.csv"
+    students.to_csv(path, index=False)
+    entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
+    prepared = prepare(spec_from(entry))
+    assert prepared.dropped_missing == {"ses": 2}
+    assert prepared.dropped_rows == [141, 142]
+    assert len(prepared.long) == 48 + 38 + 65 - 2
+
+
+def test_config_errors_name_the_entry_and_key():
+    with pytest.raises(DataError) as err:
+        validate_config({"dataset": "x", "datasets": {"x": {"title": "t", "files": {}}}})
+    message = str(err.value)
+    assert "datasets.x" in message and "roles" in message
+
+
+def test_raw_file_untouched_after_failure(tmp_path):
+    copy = tmp_path / "students.csv"
+    shutil.copy(STUDENTS, copy)
+    before = copy.read_bytes()
+    entry = hs_entry(files={"level1": {"path": str(copy)}})
+    entry["roles"] = {**entry["roles"], "predictor": "nope"}
+    with pytest.raises(DataError):
+        prepare(spec_from(entry))
+    assert copy.read_bytes() == before

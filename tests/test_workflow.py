@@ -1,0 +1,60 @@
+"""End to end: the workflow builds the hs report, a rerun does nothing, bad input fails cleanly."""
+
+import re
+
+import pytest
+import yaml
+
+from .helpers import ROOT
+from .workflow import make_workdir, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    workdir = make_workdir(tmp_path_factory.mktemp("hs"))
+    result = run(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_report_html_is_self_contained_and_complete(built):
+    html = (built / "reports" / "hs" / "report.html").read_text()
+    assert re.search(r"(\d+) of \1 published values reproduced", html)
+    assert "Figure 1." in html and "Uniform quantile plots" in html
+    assert "Reproduction audit" in html and ">NO<" not in html
+    # self-contained: images inline, no external stylesheet or script
+    assert "data:image/svg+xml;base64," in html
+    assert not re.search(r'<(img|script|link)[^>]+(src|href)="(?!data:|#)', html)
+    assert "sha256 2989487412b25e7b6ee76114e9ab2c75d0197679e865956fdd01808028eba3fd" in html
+
+
+def test_pdf_is_written(built):
+    pdf = (built / "reports" / "hs" / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+
+
+def test_every_rule_logs_and_benchmarks(built):
+    for rule in ("prepare_data", "describe_data", "figure_quantiles", "render_report"):
+        assert (built / "results" / "hs" / "logs" / f"{rule}.log").exists()
+        assert (built / "results" / "hs" / "benchmarks" / f"{rule}.tsv").exists()
+
+
+def test_no_change_rerun_does_nothing(built):
+    result = run(built, "--dry-run")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_bad_config_fails_with_no_partial_output(tmp_path):
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["datasets"]["hs"]["roles"]["predictor"] = "sess"
+    workdir = make_workdir(tmp_path / "bad", config)
+    result = run(workdir)
+    assert result.returncode != 0
+    assert "column 'sess' not found" in result.stderr
+    assert "MathAchieve.csv" in result.stderr
+    produced = [p for p in (workdir / "results").rglob("*") if p.is_file()]
+    assert all(p.suffix in (".log", ".tsv") for p in produced), produced
+    assert not (workdir / "reports").exists()
