@@ -1,0 +1,256 @@
+"""Pictures in beta space: each estimated line is a point (slope on the horizontal axis,
+intercept on the vertical axis, as in the document) with a confidence ellipse around it.
+
+Ellipse kinds: ``"joint"`` is the joint ``level`` confidence region of (intercept, slope)
+(radius ``sqrt(2 F(level; 2, df))``, chi-square when df is None); ``"shadow"`` is the smaller
+ellipse whose projections on the axes are the ``level`` confidence intervals (radius
+``t((1 + level)/2; df)``); a number is taken as the radius itself.
+
+Artists carry a ``gid``: ``ellipse:<method>:<what>:<kind>`` for ellipse outlines,
+``centre:<method>:<what>`` for their centres and ``clusters:<level>`` for per-cluster
+estimates, where <what> is a group level or the difference label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from multilevel.classical import BetaEstimate
+from multilevel.ellipse import ellipse, joint_radius, shadow_radius
+from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+
+__all__ = [
+    "EllipseLayer",
+    "ellipse_radius",
+    "draw_ellipse",
+    "beta_space_figure",
+    "group_ellipses",
+    "difference_ellipses",
+]
+
+LINESTYLES = ["-", "--", ":", "-."]
+CENTRE_MARKERS = ["o", "s", "*", "D", "^", "v"]
+CLUSTER_MARKERS = ["^", "D", "s", "v", "o"]
+
+
+@dataclass
+class EllipseLayer:
+    """One ellipse (and its centre) to draw."""
+
+    estimate: BetaEstimate
+    kind: str | float = "joint"
+    level: float = 0.95
+    color: str = INK
+    linestyle: str = "-"
+    linewidth: float = 1.4
+    marker: str | None = "o"
+    label: str | None = None
+    gid: str | None = None
+
+
+def ellipse_radius(kind: str | float, level: float, df: float | None) -> float:
+    if kind == "joint":
+        return joint_radius(level, df)
+    if kind == "shadow":
+        return shadow_radius(level, df)
+    if isinstance(kind, int | float):
+        return float(kind)
+    raise ValueError(f"ellipse kind must be 'joint', 'shadow' or a radius, not {kind!r}")
+
+
+def draw_ellipse(ax, layer: EllipseLayer):
+    """Draw ``layer`` on ``ax`` with the slope horizontal and the intercept vertical; returns
+    the outline's Line2D."""
+    est = layer.estimate
+    r = ellipse_radius(layer.kind, layer.level, est.df)
+    e = ellipse(est.centre, est.cov, r)
+    gid = layer.gid or f"ellipse:{est.label}:{layer.kind}"
+    (line,) = ax.plot(
+        e.points[:, 1],
+        e.points[:, 0],
+        color=layer.color,
+        ls=layer.linestyle,
+        lw=layer.linewidth,
+        label=layer.label,
+        gid=gid,
+    )
+    if layer.marker:
+        ax.plot(
+            [est.slope],
+            [est.intercept],
+            marker=layer.marker,
+            color=layer.color,
+            ls="none",
+            ms=6 if layer.marker == "*" else 4.5,
+            gid=gid.replace("ellipse:", "centre:", 1).rsplit(":", 1)[0],
+        )
+    return line
+
+
+def _origin(ax):
+    ax.axhline(0, color=MUTED, lw=0.8, zorder=0, gid="origin:h")
+    ax.axvline(0, color=MUTED, lw=0.8, zorder=0, gid="origin:v")
+
+
+@styled
+def beta_space_figure(
+    layers: Sequence[EllipseLayer],
+    *,
+    points: pd.DataFrame | None = None,
+    group: str | None = None,
+    colors: Mapping | None = None,
+    xlabel: str = "slope",
+    ylabel: str = "intercept",
+    title: str = "Lines in beta space",
+):
+    """A beta-space picture: optional per-cluster estimates ``points`` (columns intercept,
+    slope and, to colour them, ``group``) and any number of ellipse layers."""
+    fig, axes = new_figure(figsize=(6.4, 5.6))
+    ax = axes[0, 0]
+    _origin(ax)
+    if points is not None:
+        if group is None:
+            ax.scatter(
+                points["slope"],
+                points["intercept"],
+                s=16,
+                facecolors="none",
+                edgecolors=MUTED,
+                gid="clusters:all",
+                label="clusters",
+            )
+        else:
+            levels = list(dict.fromkeys(points[group]))
+            cols = colors or level_colors(levels)
+            for i, lv in enumerate(levels):
+                sub = points[points[group] == lv]
+                ax.scatter(
+                    sub["slope"],
+                    sub["intercept"],
+                    s=18,
+                    marker=CLUSTER_MARKERS[i % 5],
+                    facecolors="none",
+                    edgecolors=cols[lv],
+                    linewidths=0.8,
+                    gid=f"clusters:{lv}",
+                    label=f"{lv} clusters",
+                    alpha=0.8,
+                )
+    for layer in layers:
+        draw_ellipse(ax, layer)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if any(layer.label for layer in layers) or points is not None:
+        n = len(ax.get_legend_handles_labels()[0])
+        fig.legend(loc="outside lower center", ncols=min(4, max(1, (n + 1) // 2)))
+    return fig
+
+
+def _method_styles(names: Sequence[str], linestyles: Mapping | None) -> dict:
+    styles = {}
+    for i, name in enumerate(names):
+        ls = (linestyles or {}).get(name, LINESTYLES[i % len(LINESTYLES)])
+        styles[name] = (ls, CENTRE_MARKERS[i % len(CENTRE_MARKERS)])
+    return styles
+
+
+def group_ellipses(
+    results: Mapping,
+    *,
+    predictor: str,
+    kinds: Mapping[str, Sequence] | None = None,
+    level: float = 0.95,
+    points: pd.DataFrame | None = None,
+    group: str | None = None,
+    linestyles: Mapping | None = None,
+    title: str = "Each group's line in beta space",
+):
+    """Each group's (intercept, slope) from each method result (``{method label: result}``,
+    results having ``group_estimates()``), coloured by group, one line style per method
+    (Figures 4-6, pages 49, 53-54, 58-60, 64). ``kinds`` gives the ellipse kinds per method
+    (default: the joint region); ``points`` adds each cluster's own estimate."""
+    names = list(results)
+    styles = _method_styles(names, linestyles)
+    levels = list(dict.fromkeys(lv for r in results.values() for lv in r.group_estimates()))
+    if points is not None and group is not None:
+        levels = list(dict.fromkeys([*map(str, dict.fromkeys(points[group])), *levels]))
+    colors = level_colors(levels)
+    layers = []
+    for name, res in results.items():
+        ls, marker = styles[name]
+        for lv, est in res.group_estimates().items():
+            for j, kind in enumerate((kinds or {}).get(name, ["joint"])):
+                layers.append(
+                    EllipseLayer(
+                        est,
+                        kind,
+                        level,
+                        colors[lv],
+                        ls,
+                        1.4,
+                        marker if j == 0 else None,
+                        f"{lv}: {name}" + ("" if kind == "joint" else f" ({kind})"),
+                        f"ellipse:{name}:{lv}:{kind}",
+                    )
+                )
+    pts = None
+    if points is not None:
+        pts = points.assign(**({group: points[group].astype(str)} if group else {}))
+    return beta_space_figure(
+        layers,
+        points=pts,
+        group=group,
+        colors=colors,
+        xlabel=f"slope of {predictor}",
+        ylabel="intercept",
+        title=title,
+    )
+
+
+def difference_ellipses(
+    results: Mapping,
+    minuend,
+    subtrahend,
+    *,
+    predictor: str,
+    kinds: Mapping[str, Sequence] | None = None,
+    level: float = 0.95,
+    colors: Mapping | None = None,
+    title: str | None = None,
+):
+    """The difference ``minuend - subtrahend`` in (intercept, slope) estimated by each method
+    (``{method label: result}``, results having ``difference()``), one colour per method
+    (pages 50, 55, 61-63, 66). ``kinds`` per method, e.g. ``{"two-stage": ["joint",
+    "shadow"]}``: a 95% "shadow" ellipse that misses an axis line means the corresponding
+    95% interval excludes 0."""
+    cols = dict(colors or {})
+    for i, name in enumerate(results):
+        cols.setdefault(name, [INK, *PALETTE][i % (len(PALETTE) + 1)])
+    what = f"{minuend} - {subtrahend}"
+    layers = []
+    for name, res in results.items():
+        est = res.difference(minuend, subtrahend)
+        for j, kind in enumerate((kinds or {}).get(name, ["joint"])):
+            layers.append(
+                EllipseLayer(
+                    est,
+                    kind,
+                    level,
+                    cols[name],
+                    "-",
+                    1.8 if j == 0 else 1.0,
+                    "o" if j == 0 else None,
+                    name + ("" if kind == "joint" else f" ({kind})"),
+                    f"ellipse:{name}:{what}:{kind}",
+                )
+            )
+    return beta_space_figure(
+        layers,
+        xlabel=f"difference in slope of {predictor} ({what})",
+        ylabel=f"difference in intercept ({what})",
+        title=title or f"Difference between groups in beta space: {what}",
+    )

@@ -1,0 +1,259 @@
+"""Pictures in data space: the outcome against the level-1 predictor, with least-squares lines.
+
+Every function takes DataFrames and role names, returns a matplotlib Figure and never saves.
+Artists carry a ``gid`` so that tests (and readers of the SVG) can find them:
+``points:<panel>[:<subgroup>]`` for scatters and ``fit:<panel>[:<subgroup>]`` for fitted lines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from multilevel.classical import group_levels
+from multilevel.plots.style import INK, MUTED, level_colors, new_figure, styled
+
+__all__ = [
+    "ls_line",
+    "pooled_scatter",
+    "group_panels",
+    "cluster_panels",
+    "fitted_lines_by_group",
+    "cluster_lines_by_group",
+]
+
+
+def ls_line(x, y) -> tuple[float, float] | None:
+    """(intercept, slope) of the least-squares line of y on x, or None if x has fewer than two
+    distinct values."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(np.unique(x)) < 2:
+        return None
+    dx = x - x.mean()
+    slope = float(dx @ (y - y.mean()) / (dx @ dx))
+    return float(y.mean() - slope * x.mean()), slope
+
+
+def _draw_line(ax, x, coef, *, gid, **kw):
+    xs = np.array([np.min(x), np.max(x)], dtype=float)
+    (line,) = ax.plot(xs, coef[0] + coef[1] * xs, gid=gid, **kw)
+    return line
+
+
+def _levels(data: pd.DataFrame, column: str) -> list:
+    col = data[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        present = set(col.dropna().unique())
+        return [c for c in col.cat.categories if c in present]
+    return sorted(col.dropna().unique().tolist())
+
+
+def _scatter_with_lines(ax, d, outcome, predictor, subgroup, colors, lines, panel, size):
+    if subgroup is None:
+        ax.scatter(
+            d[predictor],
+            d[outcome],
+            s=size,
+            color=colors[None],
+            alpha=0.55,
+            linewidths=0,
+            gid=f"points:{panel}",
+        )
+        coef = ls_line(d[predictor], d[outcome]) if lines else None
+        if coef is not None:
+            _draw_line(ax, d[predictor], coef, gid=f"fit:{panel}", color=INK)
+        return
+    for lv, color in colors.items():
+        s = d[d[subgroup] == lv]
+        if s.empty:
+            continue
+        ax.scatter(
+            s[predictor],
+            s[outcome],
+            s=size,
+            color=color,
+            alpha=0.6,
+            linewidths=0,
+            gid=f"points:{panel}:{lv}",
+        )
+        coef = ls_line(s[predictor], s[outcome]) if lines else None
+        if coef is not None:
+            _draw_line(ax, s[predictor], coef, gid=f"fit:{panel}:{lv}", color=color)
+
+
+def _legend(fig, colors: Mapping, title: str | None):
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color=c, marker="o", ls="-", label=str(lv)) for lv, c in colors.items()
+    ]
+    fig.legend(handles=handles, title=title, loc="outside upper center", ncols=len(handles))
+
+
+@styled
+def pooled_scatter(data: pd.DataFrame, outcome: str, predictor: str, *, title: str | None = None):
+    """All observations in one scatter with the pooled least-squares line (page 36)."""
+    d = data.dropna(subset=[outcome, predictor])
+    fig, axes = new_figure(figsize=(5.5, 4.2))
+    ax = axes[0, 0]
+    _scatter_with_lines(ax, d, outcome, predictor, None, {None: MUTED}, True, "all", 9)
+    ax.set_xlabel(predictor)
+    ax.set_ylabel(outcome)
+    ax.set_title(title or f"{outcome} against {predictor}, all observations pooled")
+    return fig
+
+
+@styled
+def group_panels(
+    data: pd.DataFrame,
+    outcome: str,
+    predictor: str,
+    group: str,
+    *,
+    subgroup: str | None = None,
+    lines: bool = True,
+    title: str | None = None,
+):
+    """One panel per level of ``group``; points coloured by ``subgroup`` if given; with
+    ``lines`` a least-squares line per panel, or per subgroup within each panel
+    (pages 37-39)."""
+    d = data.dropna(subset=[outcome, predictor, group])
+    levels = group_levels(d, group)
+    fig, axes = new_figure(
+        1, len(levels), figsize=(3.4 * len(levels), 3.9), sharex=True, sharey=True
+    )
+    colors = level_colors(_levels(d, subgroup)) if subgroup else {None: MUTED}
+    for ax, lv in zip(axes[0], levels, strict=True):
+        sub = d[d[group] == lv]
+        _scatter_with_lines(ax, sub, outcome, predictor, subgroup, colors, lines, str(lv), 8)
+        ax.set_title(f"{group}: {lv}", loc="center")
+        ax.set_xlabel(predictor)
+    axes[0, 0].set_ylabel(outcome)
+    if subgroup:
+        _legend(fig, colors, subgroup)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+@styled
+def cluster_panels(
+    data: pd.DataFrame,
+    cluster: str,
+    outcome: str,
+    predictor: str,
+    *,
+    order: Sequence | None = None,
+    labels: Mapping | Callable | None = None,
+    subgroup: str | None = None,
+    lines: bool = True,
+    ncols: int = 8,
+    title: str | None = None,
+):
+    """One small panel per cluster, in ``order`` (default: sorted ids), each with its
+    least-squares line, or, with ``subgroup``, points and lines coloured by subgroup
+    (Figures 2 and 3, pages 14-15). ``labels`` maps a cluster id (dict or function) to its
+    panel title (e.g. an id prefixed by the group's initial)."""
+    d = data.dropna(subset=[cluster, outcome, predictor])
+    present = list(pd.unique(d[cluster]))
+    ids = sorted(present) if order is None else list(order)
+    missing = [c for c in ids if c not in set(present)]
+    if missing:
+        raise ValueError(f"order names {cluster} ids absent from the data: {missing[:10]}")
+    nrows = math.ceil(len(ids) / ncols)
+    ncols = min(ncols, len(ids))
+    fig, axes = new_figure(
+        nrows, ncols, figsize=(1.3 * ncols + 0.6, 1.25 * nrows + 0.8), sharex=True, sharey=True
+    )
+    colors = level_colors(_levels(d, subgroup)) if subgroup else {None: MUTED}
+    for ax, cid in zip(axes.flat, ids, strict=False):
+        sub = d[d[cluster] == cid]
+        _scatter_with_lines(ax, sub, outcome, predictor, subgroup, colors, lines, str(cid), 3)
+        if callable(labels):
+            name = labels(cid)
+        elif labels is not None:
+            name = labels[cid]
+        else:
+            name = cid
+        ax.set_title(str(name), loc="center", fontsize=7, pad=2)
+        ax.tick_params(labelsize=6)
+        ax.grid(False)
+    for ax in list(axes.flat)[len(ids) :]:
+        ax.set_visible(False)
+    fig.supxlabel(predictor, fontsize=9)
+    fig.supylabel(outcome, fontsize=9)
+    if subgroup:
+        _legend(fig, colors, subgroup)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+@styled
+def fitted_lines_by_group(
+    estimates: Mapping,
+    data: pd.DataFrame,
+    predictor: str,
+    group: str,
+    *,
+    ylabel: str = "fitted value",
+    title: str | None = None,
+):
+    """The fitted line of each group (a mapping level -> BetaEstimate, e.g. a method result's
+    ``group_estimates()``) over the range of ``predictor`` in that group (pages 47-48)."""
+    fig, axes = new_figure(figsize=(5.5, 4.2))
+    ax = axes[0, 0]
+    colors = level_colors(estimates)
+    for lv, est in estimates.items():
+        x = data.loc[data[group].astype(str) == str(lv), predictor].dropna()
+        _draw_line(ax, x, est.centre, gid=f"fit:{lv}", color=colors[lv], label=str(lv))
+    ax.set_xlabel(predictor)
+    ax.set_ylabel(ylabel)
+    ax.legend(title=group)
+    ax.set_title(title or f"Fitted lines by {group}")
+    return fig
+
+
+@styled
+def cluster_lines_by_group(
+    coefs: pd.DataFrame,
+    data: pd.DataFrame,
+    cluster: str,
+    predictor: str,
+    group: str,
+    *,
+    ylabel: str = "fitted value",
+    title: str | None = None,
+):
+    """Each cluster's least-squares line (``coefs``: indexed by cluster with intercept, slope
+    and ``group`` columns, as ``classical.cluster_coefficients`` gives) over that cluster's
+    range of ``predictor``, one panel per group level (page 51)."""
+    levels = group_levels(coefs, group)
+    fig, axes = new_figure(
+        1, len(levels), figsize=(3.4 * len(levels), 3.9), sharex=True, sharey=True
+    )
+    ranges = data.groupby(cluster)[predictor].agg(["min", "max"])
+    for ax, lv in zip(axes[0], levels, strict=True):
+        members = coefs[coefs[group] == lv]
+        colors = level_colors(range(len(members)))
+        for i, (cid, row) in enumerate(members.iterrows()):
+            xr = ranges.loc[cid].to_numpy(dtype=float)
+            _draw_line(
+                ax,
+                xr,
+                (row["intercept"], row["slope"]),
+                gid=f"fit:{cid}",
+                color=colors[i],
+                lw=1.0,
+                alpha=0.85,
+            )
+        ax.set_title(f"{group}: {lv} ({len(members)} {cluster}s)", loc="center")
+        ax.set_xlabel(predictor)
+    axes[0, 0].set_ylabel(ylabel)
+    if title:
+        fig.suptitle(title)
+    return fig
