@@ -222,6 +222,28 @@ def _escape_boundary(f, theta: np.ndarray, dev: float, diag: list[int]) -> np.nd
     return best
 
 
+def _at_theta(prof: ProfiledDeviance, theta) -> Optimum:
+    th = np.asarray(theta, dtype=float).ravel()
+    if th.size != prof.n_theta:
+        raise MixedModelError(f"theta must have {prof.n_theta} entries, not {th.size}")
+    diag = diagonal_positions(prof.q)
+    if np.any(th[diag] < 0) or not np.all(np.isfinite(th)):
+        raise MixedModelError("theta: the diagonal entries must be finite and >= 0")
+    dev, grad = prof.value_and_grad(th)
+    gnorm = float(np.linalg.norm(_projected_grad(th, grad, diag)))
+    scale = max(1.0, float(np.max(np.abs(th))))
+    return Optimum(
+        theta=th,
+        deviance=dev,
+        grad_norm=gnorm,
+        converged=gnorm <= GRAD_TOL,
+        singular=bool(any(th[k] < SINGULAR_TOL * scale for k in diag)),
+        n_evals=1,
+        optimizers=["none (theta given)"],
+        message="evaluated at the given theta",
+    )
+
+
 def _newton_polish(fg, theta: np.ndarray, dev: float, diag: list[int], iters: int = 6):
     """A few Newton steps on the parameters not held at the bound."""
     n = theta.size
@@ -269,12 +291,17 @@ def lmm(
     group: str | None = None,
     data: pd.DataFrame | None = None,
     method: str = "REML",
+    theta=None,
 ):
     """Fit a linear mixed model with one grouping factor.
 
     ``lmm("mathach ~ ses * Sector", random="~ 1 + ses", group="school", data=df)``
 
-    method: "REML" (default) or "ML".  Returns a :class:`MixedResults`."""
+    method: "REML" (default) or "ML".  theta: if given (the lower triangle of the
+    relative covariance factor Lambda, column by column, as lme4's getME(fit, "theta")),
+    no optimisation is done and the results are those at this theta (beta and sigma
+    profiled), e.g. to evaluate another program's estimates.  Returns a
+    :class:`MixedResults`."""
     from .results import MixedResults
 
     if group is None:
@@ -288,5 +315,8 @@ def lmm(
     suff = compute_sufficient(design)
     _check_design(design, suff)
     prof = ProfiledDeviance(suff, reml=m == "REML")
-    opt = optimise(prof)
+    if theta is None:
+        opt = optimise(prof)
+    else:
+        opt = _at_theta(prof, theta)
     return MixedResults(design, suff, prof, opt, m)

@@ -67,7 +67,11 @@ class MixedResults:
         cov = 0.5 * (cov + cov.T)
         self.params = pd.Series(beta, index=xn, name="params")
         self._cov = pd.DataFrame(cov, index=xn, columns=xn)
-        self.bse = pd.Series(np.sqrt(np.diag(cov)), index=xn, name="bse")
+        # nlme's summary (adjustSigma = TRUE) scales ML standard errors by sqrt(N / (N - p));
+        # cov_params() is vcov(fit), unadjusted, and the fixed-effect intervals use it.
+        adj = math.sqrt(self.n_obs / (self.n_obs - len(xn))) if method == "ML" else 1.0
+        self._se_vcov = np.sqrt(np.diag(cov))
+        self.bse = pd.Series(self._se_vcov * adj, index=xn, name="bse")
         self.df = pd.Series(nlme_fixed_df(design), index=xn, name="df")
         self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xn, name="tvalues")
         self.pvalues = pd.Series(
@@ -228,7 +232,7 @@ class MixedResults:
         if not 0 < level < 1:
             raise MixedModelError(f"level must be in (0, 1), not {level!r}")
         tq = stats.t.ppf((1 + level) / 2, self.df.to_numpy())
-        half = tq * self.bse.to_numpy()
+        half = tq * self._se_vcov
         est = self.params.to_numpy()
         fixed = pd.DataFrame(
             {"lower": est - half, "est.": est, "upper": est + half}, index=self.params.index
@@ -239,6 +243,11 @@ class MixedResults:
         z = stats.norm.ppf((1 + level) / 2)
         q = len(self.design.z_names)
         lo, hi = phi - z * se, phi + z * se
+        with np.errstate(over="ignore"):
+            return self._back_transform(fixed, cov, phi, lo, hi, q)
+
+    @staticmethod
+    def _back_transform(fixed, cov, phi, lo, hi, q) -> dict[str, pd.DataFrame]:
         back = np.concatenate(
             [
                 np.exp(np.c_[lo, phi, hi][:q]),
