@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -49,6 +51,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.tests["number"] = lambda value: bool(NUMBER.match(str(value)))
     return env
 
 

@@ -34,6 +34,44 @@ def report_paths(name):
     return [f"reports/{name}/report.html", f"reports/{name}/report.pdf"]
 
 
-FIGURES = ["quantiles"]
-TABLES = ["data"]
-VALUES = ["data"]
+# The report is made of parts, one per stage, in the order registered. Each part names its
+# artifacts: tables (JSON lists of tables), figures (JSON lists of figures with their SVG files),
+# values (JSON dicts of registry values) and context (JSON for the part's template).
+PARTS = {}
+ARTIFACT_KINDS = ("tables", "figures", "values", "context")
+
+
+def register_part(name, title, **artifacts):
+    """Add a report section rendered by templates/partials/<name>.html.j2."""
+    unknown = set(artifacts) - set(ARTIFACT_KINDS)
+    if unknown:
+        raise ValueError(f"unknown artifact kinds for part {name}: {sorted(unknown)}")
+    PARTS[name] = {
+        "title": title,
+        **{k: list(artifacts.get(k, [])) for k in ARTIFACT_KINDS},
+    }
+
+
+def part_files(wildcards):
+    """Every artifact of every part, for this dataset: the report's inputs."""
+    return sorted(
+        {
+            path.format(dataset=wildcards.dataset)
+            for part in PARTS.values()
+            for kind in ARTIFACT_KINDS
+            for path in part[kind]
+        }
+    )
+
+
+def part_layout(wildcards):
+    return {
+        name: {
+            "title": part["title"],
+            **{
+                kind: [p.format(dataset=wildcards.dataset) for p in part[kind]]
+                for kind in ARTIFACT_KINDS
+            },
+        }
+        for name, part in PARTS.items()
+    }

@@ -1,3 +1,13 @@
+register_part(
+    "data",
+    "The data",
+    tables=["results/{dataset}/parts/data/tables.json"],
+    figures=["results/{dataset}/parts/data/figures.json"],
+    values=["results/{dataset}/parts/data/values.json"],
+    context=["results/{dataset}/data/prepare.json"],
+)
+
+
 rule prepare_data:
     input:
         raw_files,
@@ -10,10 +20,10 @@ rule prepare_data:
         "results/{dataset}/logs/prepare_data.log",
     benchmark:
         "results/{dataset}/benchmarks/prepare_data.tsv"
-    params:
-        config=dataset_config,
     conda:
         "envs/multilevel.yaml"
+    params:
+        config=dataset_config,
     script:
         "../scripts/prepare_data.py"
 
@@ -23,15 +33,15 @@ rule describe_data:
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
     output:
-        tables="results/{dataset}/tables/data.json",
-        values="results/{dataset}/values/data.json",
+        tables="results/{dataset}/parts/data/tables.json",
+        values="results/{dataset}/parts/data/values.json",
     log:
         "results/{dataset}/logs/describe_data.log",
     benchmark:
         "results/{dataset}/benchmarks/describe_data.tsv"
-    params:
-        config=dataset_config,
     conda:
         "envs/multilevel.yaml"
+    params:
+        config=dataset_config,
     script:
         "../scripts/describe_data.py"

@@ -1,10 +1,6 @@
 rule render_report:
     input:
-        tables=expand("results/{{dataset}}/tables/{name}.json", name=TABLES),
-        figures=expand("results/{{dataset}}/figures/{name}.svg", name=FIGURES),
-        figure_meta=expand("results/{{dataset}}/figures/{name}.json", name=FIGURES),
-        values=expand("results/{{dataset}}/values/{name}.json", name=VALUES),
-        prepare_info="results/{dataset}/data/prepare.json",
+        parts=part_files,
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
         templates=list(map(str, Path("templates").rglob("*.j2")))
@@ -15,10 +11,11 @@ rule render_report:
         "results/{dataset}/logs/render_report.log",
     benchmark:
         "results/{dataset}/benchmarks/render_report.tsv"
-    params:
-        config=dataset_config,
     conda:
         "envs/multilevel.yaml"
+    params:
+        config=dataset_config,
+        parts=part_layout,
     script:
         "../scripts/render_report.py"
 

@@ -20,6 +20,7 @@ def main(config: dict, dataset: str, long_path, svg_out, meta_out, log=None):
     save_figure(uniform_quantile_figure(long, columns), svg_out)
     meta = {
         "key": "quantiles",
+        "file": str(svg_out),
         "title": "Uniform quantile plots of every variable",
         "caption": (
             "Numeric variables: sorted values against the fraction of observations, with the "
@@ -27,7 +28,7 @@ def main(config: dict, dataset: str, long_path, svg_out, meta_out, log=None):
         ),
         "doc_ref": "Figure 1, p. 13",
     }
-    Path(meta_out).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    Path(meta_out).write_text(json.dumps([meta], indent=1, sort_keys=True) + "\n")
     logger.info("wrote %s (%d panels)", svg_out, len(columns))
 
 

@@ -1,4 +1,4 @@
-"""Artifacts of every stage -> reports/<dataset>/report.html (one self-contained file)."""
+"""Artifacts of every part -> reports/<dataset>/report.html (one self-contained file)."""
 
 from pathlib import Path
 
@@ -13,41 +13,60 @@ from multilevel.runlog import step_logger
 from multilevel.tables import read_tables
 
 
-def main(config: dict, dataset: str, inputs: dict, html_out, log=None):
-    logger = step_logger("render_report", log)
-    spec = DatasetSpec.from_config(config, dataset)
-    tables = {}
-    for path in inputs["tables"]:
-        for table in read_tables(path):
-            tables[table["key"]] = table
-    figures = {}
-    for svg, meta in zip(inputs["figures"], inputs["figure_meta"]):
-        entry = figure_entry(svg, load_json(meta))
-        figures[entry["key"]] = entry
-    values = {}
-    for path in inputs["values"]:
-        values.update(load_json(path))
-    info = load_json(inputs["prepare_info"])
-    long = pd.read_parquet(inputs["long"])
+def collect_parts(parts: dict) -> tuple[dict, dict, dict, dict, list]:
+    """Tables, figures, registry values and per-part context from every part's artifacts."""
+    tables, figures, values, context, sections = {}, {}, {}, {}, []
+    for name, part in parts.items():
+        for path in part["tables"]:
+            for table in read_tables(path):
+                tables[table["key"]] = table
+        for path in part["figures"]:
+            for meta in load_json(path):
+                figures[meta["key"]] = figure_entry(meta["file"], meta)
+        for path in part["values"]:
+            values.update(load_json(path))
+        context[name] = {}
+        for path in part["context"]:
+            context[name].update(load_json(path))
+        sections.append({"id": name, "title": part["title"], "template": f"{name}.html.j2"})
+    return tables, figures, values, context, sections
+
+
+def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
     roles = spec.roles
     sizes = long.groupby(roles.cluster).size()
-    groups = None
+    overview = {
+        "counts": {
+            "rows": len(long),
+            "clusters": int(sizes.size),
+            "min_size": int(sizes.min()),
+            "max_size": int(sizes.max()),
+        },
+        "groups": None,
+    }
     if roles.group:
-        groups = {
-            "reference": str(long[roles.group].cat.categories[0]),
+        group = long[roles.group]
+        overview["groups"] = {
+            "reference": str(group.cat.categories[0]),
             "levels": [
                 {
                     "name": str(level),
-                    "rows": int((long[roles.group] == level).sum()),
-                    "clusters": int(long.loc[long[roles.group] == level, roles.cluster].nunique()),
+                    "rows": int((group == level).sum()),
+                    "clusters": int(long.loc[group == level, roles.cluster].nunique()),
                 }
-                for level in long[roles.group].cat.categories
+                for level in group.cat.categories
             ],
         }
-    sections = [{"id": "data", "title": "The data", "template": "data.html.j2"}]
+    return overview
+
+
+def main(config: dict, dataset: str, parts: dict, long_path, registry, html_out, log=None):
+    logger = step_logger("render_report", log)
+    spec = DatasetSpec.from_config(config, dataset)
+    tables, figures, values, part_context, sections = collect_parts(parts)
     audit_ctx = None
     if spec.reproduces_document:
-        audit_ctx = audit_context(audit(load_registry(inputs["registry"]), values))
+        audit_ctx = audit_context(audit(load_registry(registry), values))
         sections.append({"id": "audit", "title": "Reproduction audit", "template": "audit.html.j2"})
         logger.info("audit: %d of %d agree", audit_ctx["n_agree"], audit_ctx["n_total"])
     context = {
@@ -64,16 +83,8 @@ def main(config: dict, dataset: str, inputs: dict, html_out, log=None):
         "tables": tables,
         "figures": figures,
         "audit": audit_ctx,
-        "prepare": info,
-        "counts": {
-            "rows": len(long),
-            "clusters": int(sizes.size),
-            "min_size": int(sizes.min()),
-            "max_size": int(sizes.max()),
-        },
-        "groups": groups,
-        "label_tables": [k for k in tables if k.startswith("tab_") and k != "tab_group_cluster"],
-        "data_notes": [],
+        "parts": part_context,
+        **data_overview(pd.read_parquet(long_path), spec),
     }
     html = render_html(context)
     Path(html_out).parent.mkdir(parents=True, exist_ok=True)
@@ -86,15 +97,9 @@ if __name__ == "__main__":
     main(
         smk.params.config,
         smk.wildcards.dataset,
-        {
-            "tables": list(smk.input.tables),
-            "figures": list(smk.input.figures),
-            "figure_meta": list(smk.input.figure_meta),
-            "values": list(smk.input.values),
-            "prepare_info": smk.input.prepare_info,
-            "long": smk.input.long,
-            "registry": smk.input.registry,
-        },
+        smk.params.parts,
+        smk.input.long,
+        smk.input.registry,
         smk.output.html,
         log=smk.log[0],
     )
