@@ -10,9 +10,46 @@ RAW = ROOT / "data" / "raw"
 
 # The 40 schools of the document's `hs` (its tables on pages 19-21).
 HS_SCHOOLS = [
-    1317, 1906, 2208, 2458, 2626, 2629, 2639, 2658, 2771, 3013, 3610, 3992, 4292, 4511,
-    4530, 4868, 5619, 5640, 5650, 5720, 5761, 5762, 6074, 6484, 6897, 7172, 7232, 7342,
-    7345, 7688, 7697, 7890, 7919, 8531, 8627, 8707, 8854, 8874, 9550, 9586,
+    1317,
+    1906,
+    2208,
+    2458,
+    2626,
+    2629,
+    2639,
+    2658,
+    2771,
+    3013,
+    3610,
+    3992,
+    4292,
+    4511,
+    4530,
+    4868,
+    5619,
+    5640,
+    5650,
+    5720,
+    5761,
+    5762,
+    6074,
+    6484,
+    6897,
+    7172,
+    7232,
+    7342,
+    7345,
+    7688,
+    7697,
+    7890,
+    7919,
+    8531,
+    8627,
+    8707,
+    8854,
+    8874,
+    9550,
+    9586,
 ]
 
 
@@ -31,3 +68,14 @@ def hs_raw() -> pd.DataFrame:
     """The document's hs (1977 students, 40 schools) with its column names, built directly
     from the raw files; a copy per test is cheap, so tests must not mutate it."""
     return _hs_from_raw()
+
+
+@pytest.fixture(scope="session")
+def built_hs(tmp_path_factory):
+    """The hs report built once by the real workflow in a scratch directory."""
+    from .workflow import make_workdir, run
+
+    workdir = make_workdir(tmp_path_factory.mktemp("hs"))
+    result = run(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir

@@ -12,11 +12,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    workdir = make_workdir(tmp_path_factory.mktemp("hs"))
-    result = run(workdir)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workdir
+def built(built_hs):
+    return built_hs
 
 
 def test_report_html_is_self_contained_and_complete(built):

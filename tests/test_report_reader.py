@@ -1,0 +1,96 @@
+"""The report as a reader meets it: in a real browser (headless Chromium) and as PDF pages."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "results" / "screenshots"
+
+PAGE_CHECKS = """() => {
+  const root = document.documentElement;
+  const images = [...document.images].map(
+    i => ({alt: i.alt, ok: i.complete && i.naturalWidth > 0}));
+  const tables = [...document.querySelectorAll('table')].map(t => {
+    const wrap = t.closest('.table-wrap');
+    const box = (wrap || t.parentElement).getBoundingClientRect();
+    return {id: (t.closest('figure') || {}).id || '', overflow: t.scrollWidth > box.width + 1,
+            scrollable: !!wrap && getComputedStyle(wrap).overflowX === 'auto'};
+  });
+  return {images, tables, pageOverflow: root.scrollWidth > root.clientWidth + 1};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is needed: make test installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280], ids=["phone", "wide"])
+def test_html_in_a_real_browser(browser, built_hs, width):
+    html = built_hs / "reports" / "hs" / "report.html"
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url[:80]}"))
+    page.goto(html.as_uri())
+    checks = page.evaluate(PAGE_CHECKS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"hs-{width}.png"))
+    page.close()
+    assert not problems, problems
+    assert checks["images"] and all(i["ok"] for i in checks["images"]), checks["images"]
+    assert not checks["pageOverflow"], "the page scrolls sideways"
+    # A table may be wider than the screen only inside its own scrolling box.
+    bad = [t["id"] for t in checks["tables"] if t["overflow"] and not t["scrollable"]]
+    assert not bad, bad
+    if width >= 1280:
+        wide = [t["id"] for t in checks["tables"] if t["overflow"] and "head" not in t["id"]]
+        assert not wide, f"tables overflowing on a wide screen: {wide}"
+
+
+def test_pdf_pages_render_and_none_is_blank(built_hs, tmp_path):
+    pdf = built_hs / "reports" / "hs" / "report.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(
+        next(line.split()[1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    )
+    subprocess.run(["pdftoppm", "-r", "24", "-gray", str(pdf), str(tmp_path / "p")], check=True)
+    rendered = sorted(tmp_path.glob("p-*.pgm"))
+    assert len(rendered) == pages >= 5
+    for path in rendered:
+        image = Image.open(path)
+        dark = sum(image.histogram()[:200])
+        ink = dark / (image.width * image.height)
+        # the running header and page number alone are well under 0.5% of the page
+        assert ink > 0.005, f"{path.name} looks blank ({ink:.4f} of the page inked)"
