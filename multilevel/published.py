@@ -46,15 +46,28 @@ def agrees(printed: str, decimals: str, reproduced) -> bool:
     value, d = float(printed), int(decimals)
     if isinstance(reproduced, str) or not math.isfinite(float(reproduced)):
         return False
-    # Half a unit in the last printed digit, with room for the binary representation.
-    return abs(float(reproduced) - value) <= 0.5 * 10.0 ** (-d) * (1 + 1e-9) + 1e-12
+    # Half a unit in the last printed digit, with room for the binary representation. In
+    # e-notation ("5.60e-07") `decimals` counts the mantissa's decimals, so the last printed
+    # digit is worth 10**(exponent - decimals).
+    exponent = _exponent(printed)
+    unit = 10.0 ** (exponent - d)
+    slack = 1e-12 if exponent == 0 else 0.0
+    return abs(float(reproduced) - value) <= 0.5 * unit * (1 + 1e-9) + slack
 
 
-def show(reproduced, decimals: str) -> str:
+def _exponent(printed: str) -> int:
+    """The power of ten of a number printed in e-notation ("3.12e-05" -> -5); 0 otherwise."""
+    mantissa, sep, exponent = printed.lower().partition("e")
+    return int(exponent) if sep else 0
+
+
+def show(reproduced, decimals: str, printed: str = "") -> str:
     if reproduced is None:
         return "not computed"
     if decimals == "" or isinstance(reproduced, str):
         return str(reproduced)
+    if printed and "e" in printed.lower():
+        return f"{float(reproduced):.{max(int(decimals), 0) + 2}e}"
     return f"{float(reproduced):.{max(int(decimals), 0) + 2}f}"
 
 
@@ -68,7 +81,7 @@ def audit(registry: pd.DataFrame, values: dict) -> pd.DataFrame:
                 "page": entry.page,
                 "meaning": entry.meaning,
                 "published": entry.value,
-                "reproduced": show(ours, entry.decimals),
+                "reproduced": show(ours, entry.decimals, entry.value),
                 "agree": agrees(entry.value, entry.decimals, ours),
                 "note": entry.note,
             }

@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 import pytest
 
 from multilevel.prepare import prepare
@@ -19,7 +20,8 @@ def test_registry_entries_are_complete():
         assert entry.key and entry.meaning and entry.value
         assert all(re.fullmatch(r"\d+", p.strip()) for p in entry.page.split(";")), entry
         if entry.decimals != "":
-            printed = entry.value.lstrip("<")
+            # in e-notation ("5.60e-07") the printed decimals are the mantissa's
+            printed = entry.value.lstrip("<").lower().split("e")[0]
             shown = len(printed.split(".")[1]) if "." in printed else 0
             assert int(entry.decimals) == shown, entry
 
@@ -32,6 +34,29 @@ def test_agreement_is_at_printed_precision():
     assert agrees("Female", "", "Female") and not agrees("Female", "", "Male")
     assert agrees("<.00001", "5", 3e-9) and not agrees("<.00001", "5", 0.001)
     assert not agrees("12.5", "1", None)
+
+
+def test_agreement_in_e_notation_is_at_the_printed_significant_digits():
+    # "5.60e-07": three significant digits, so the last one is worth 1e-9
+    assert agrees("5.60e-07", "2", 5.6049e-07)
+    assert agrees("5.60e-07", "2", 5.5951e-07)
+    assert not agrees("5.60e-07", "2", 5.607e-07)
+    assert not agrees("5.60e-07", "2", 5.59e-07)
+    # a value of another order of magnitude never agrees, however small the difference
+    assert not agrees("5.60e-07", "2", 5.60e-08)
+    assert agrees("5.1e-10", "1", 5.14e-10) and not agrees("5.1e-10", "1", 5.16e-10)
+    assert agrees("3.12E-05", "2", 3.1249e-05) and not agrees("3.12E-05", "2", 3.1251e-05)
+    # bounds printed in e-notation, with or without a decimal point
+    assert agrees("<2e-16", "0", 1e-30) and not agrees("<2e-16", "0", 3e-16)
+    assert agrees("<2.2e-16", "1", 2.1e-16) and not agrees("<2.2e-16", "1", 2.2e-16)
+    assert agrees("<.00001", "5", 9.9e-6) and not agrees("<.00001", "5", 1e-5)
+
+
+def test_audit_shows_e_notation_values_in_e_notation():
+    entry = {"key": "k", "value": "5.60e-07", "decimals": "2", "page": "46"}
+    registry = pd.DataFrame([{**entry, "meaning": "a p-value", "note": ""}])
+    row = audit(registry, {"k": 5.6049e-07}).iloc[0]
+    assert row["agree"] and row["reproduced"] == "5.6049e-07"
 
 
 @pytest.fixture(scope="module")
