@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from multilevel.plots.style import PALETTE, new_figure, styled
 
-ACCENT = "#2b6cb0"
+ACCENT = PALETTE[0]
 
 
 def quantile_panel(ax, series: pd.Series, name: str) -> None:
@@ -39,16 +37,14 @@ def quantile_panel(ax, series: pd.Series, name: str) -> None:
         ax.tick_params(axis="y", labelsize=7)
     ax.set_title(name, fontsize=9)
     ax.tick_params(labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
 
 
+@styled
 def uniform_quantile_figure(frame: pd.DataFrame, columns: list[str], ncols: int = 3):
     nrows = math.ceil(len(columns) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, 2.1 * nrows), squeeze=False)
+    fig, axes = new_figure(nrows, ncols, figsize=(7.5, 2.1 * nrows))
     for ax, column in zip(axes.flat, columns):
         quantile_panel(ax, frame[column], column)
     for ax in list(axes.flat)[len(columns) :]:
         ax.set_visible(False)
-    fig.tight_layout()
     return fig

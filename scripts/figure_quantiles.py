@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from multilevel.config import DatasetSpec
-from multilevel.figio import save_figure
+from multilevel.plots.style import save_figure
 from multilevel.prepare import ROW_ID
 from multilevel.quantile_plot import uniform_quantile_figure
 from multilevel.runlog import step_logger
