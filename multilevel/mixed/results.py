@@ -25,7 +25,13 @@ class MixedResults:
     llf, deviance, aic, bic, n_params; theta (relative covariance factor entries);
     converged, singular, grad_norm, optimizers, n_obs, n_groups, n_dropped, method.
     Methods: cov_params(), intervals(level), ranef(), ranef_cov(), coef(), fitted(level),
-    resid(level, type), summary(), to_dict()."""
+    resid(level, type), summary(), to_dict().
+
+    nlme conventions: cov_params() is vcov(fit) (sigma^2 (X'V*^{-1}X)^{-1}); for ML fits bse,
+    tvalues and pvalues are summary.lme's, i.e. scaled by sqrt(N / (N - p)) (adjustSigma),
+    while the fixed-effect intervals use the unscaled vcov, as intervals.lme does.
+    singular: a diagonal entry of Lambda below 1e-4 (a variance at 0 or a correlation at
+    +-1); a singular fit can still be converged (grad_norm is the projected gradient)."""
 
     def __init__(
         self,
