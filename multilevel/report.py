@@ -42,10 +42,10 @@ def figure_data_uri(path: str | Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def environment() -> jinja2.Environment:
+def environment(html: bool = True) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        autoescape=jinja2.select_autoescape(["html", "j2"]) if html else False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -56,6 +56,11 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(context: dict) -> str:
+    return render_html_numbered(context)[0]
+
+
+def render_html_numbered(context: dict) -> tuple[str, dict]:
+    """The HTML and the numbered tables and figures (in order) it contains."""
     env = environment()
     template = env.get_template("base.html.j2")
     css = Markup((TEMPLATES / "report.css").read_text())
@@ -67,7 +72,7 @@ def render_html(context: dict) -> str:
     for (kind, key), n in listing:
         item = context["tables"].get(key) if kind == "table" else context["figures"].get(key)
         numbers[f"{kind}s"].append({"n": n, "key": key, "title": item["title"] if item else key})
-    return template.render(**context, css=css, number=fixed, numbers=numbers)
+    return template.render(**context, css=css, number=fixed, numbers=numbers), numbers
 
 
 def render_pdf(html_path: str | Path, pdf_path: str | Path) -> None:

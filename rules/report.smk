@@ -7,6 +7,7 @@ rule render_report:
         + ["templates/report.css"],
     output:
         html="reports/{dataset}/report.html",
+        qmd="reports/{dataset}/report.qmd",
     log:
         "results/{dataset}/logs/render_report.log",
     benchmark:

@@ -8,7 +8,8 @@ import yaml
 from multilevel.config import DatasetSpec
 from multilevel.provenance import provenance
 from multilevel.published import audit, load_registry
-from multilevel.report import audit_context, figure_entry, load_json, render_html
+from multilevel.quarto import quarto_source
+from multilevel.report import audit_context, figure_entry, load_json, render_html_numbered
 from multilevel.runlog import step_logger
 from multilevel.tables import read_tables
 
@@ -60,7 +61,7 @@ def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
     return overview
 
 
-def main(config: dict, dataset: str, parts: dict, long_path, registry, html_out, log=None):
+def main(config: dict, dataset: str, parts: dict, long_path, registry, html_out, qmd_out, log=None):
     logger = step_logger("render_report", log)
     spec = DatasetSpec.from_config(config, dataset)
     tables, figures, values, part_context, sections = collect_parts(parts)
@@ -86,9 +87,10 @@ def main(config: dict, dataset: str, parts: dict, long_path, registry, html_out,
         "parts": part_context,
         **data_overview(pd.read_parquet(long_path), spec),
     }
-    html = render_html(context)
+    html, numbers = render_html_numbered(context)
     Path(html_out).parent.mkdir(parents=True, exist_ok=True)
     Path(html_out).write_text(html)
+    Path(qmd_out).write_text(quarto_source(context, html, numbers, qmd_out))
     logger.info("wrote %s (%d kB)", html_out, len(html) // 1024)
 
 
@@ -101,5 +103,6 @@ if __name__ == "__main__":
         smk.input.long,
         smk.input.registry,
         smk.output.html,
+        smk.output.qmd,
         log=smk.log[0],
     )
