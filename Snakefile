@@ -6,6 +6,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "rules/captions/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/figures.smk"

@@ -2,7 +2,12 @@ rule figure_quantiles:
     input:
         long="results/{dataset}/data/long.parquet",
     output:
-        svg="results/{dataset}/figures/quantiles.svg",
+        svg=report(
+            "results/{dataset}/figures/quantiles.svg",
+            caption="captions/quantiles.rst",
+            category="Data",
+            subcategory="{dataset}",
+        ),
         meta="results/{dataset}/parts/data/figures.json",
     log:
         "results/{dataset}/logs/figure_quantiles.log",

@@ -6,7 +6,12 @@ rule render_report:
         templates=list(map(str, Path("templates").rglob("*.j2")))
         + ["templates/report.css"],
     output:
-        html="reports/{dataset}/report.html",
+        html=report(
+            "reports/{dataset}/report.html",
+            caption="captions/report.rst",
+            category="Report",
+            subcategory="{dataset}",
+        ),
         qmd="reports/{dataset}/report.qmd",
     log:
         "results/{dataset}/logs/render_report.log",
