@@ -14,6 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from multilevel.mathtext import math
+
 NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -52,6 +54,7 @@ def environment(html: bool = True) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.tests["number"] = lambda value: bool(NUMBER.match(str(value)))
+    env.globals["math"] = math
     return env
 
 
