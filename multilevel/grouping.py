@@ -12,10 +12,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+# numpy reductions that pandas computes in one vectorised pass (a callable runs once per group)
+_BUILTIN = {np.mean: "mean", np.sum: "sum", np.min: "min", np.max: "max", np.median: "median"}
 
-def capply(values: pd.Series, clusters: pd.Series, func: Callable = np.mean) -> pd.Series:
+
+def capply(values: pd.Series, clusters: pd.Series, func: Callable | str = "mean") -> pd.Series:
     """Apply `func` to the values of each cluster and broadcast the result to every row."""
     frame = pd.DataFrame({"v": np.asarray(values), "c": np.asarray(clusters)})
+    func = _BUILTIN.get(func, func) if callable(func) else func
     out = frame.groupby("c", sort=False, observed=True)["v"].transform(func)
     return pd.Series(out.to_numpy(), index=values.index, name=values.name)
 

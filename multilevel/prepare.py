@@ -28,6 +28,8 @@ class Prepared:
     n_raw_rows: int
     dropped_missing: dict[str, int] = field(default_factory=dict)
     dropped_rows: list[int] = field(default_factory=list)
+    duplicate_rows: list[int] = field(default_factory=list)
+    single_row_clusters: list = field(default_factory=list)
 
 
 def _check_columns(frame: pd.DataFrame, wanted: list[str], path: str, what: str) -> None:
@@ -59,9 +61,8 @@ def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], 
             rows=[i + 2 for i in bad],
             row_label="lines",
         )
-    converted = (
-        converted.astype(number.dtype, copy=False) if not converted.isna().any() else converted
-    )
+    if not converted.isna().any():
+        converted = converted.astype(number.dtype)
     return (number, converted) if left_num else (converted, number)
 
 
@@ -280,6 +281,20 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     if long.empty:
         raise DataError("no complete rows remain after removing missing values", file=l1_path)
 
+    spread = long.groupby(roles.cluster, sort=True)[roles.predictor].nunique()
+    if (spread <= 1).all():
+        raise DataError(
+            f"the predictor '{roles.predictor}' is constant within every cluster: it is a "
+            "level-2 variable, and the within-cluster analyses need a level-1 predictor",
+            file=l1_path,
+            column=roles.predictor,
+        )
+    sizes = long.groupby(roles.cluster, sort=True).size()
+    single = sizes.index[sizes == 1].tolist()
+    # Exact repeats of a whole raw row are kept (they may be real) but counted for the report.
+    raw_columns = [c for c in long.columns if c != ROW_ID]
+    duplicates = long.loc[long.duplicated(raw_columns, keep="first"), ROW_ID].astype(int).tolist()
+
     if roles.group:
         varying = varying_clusters(long, roles.cluster, roles.group)
         if varying:
@@ -298,7 +313,14 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     first = [ROW_ID, roles.cluster, roles.outcome, roles.predictor, *roles.labels]
     long = long[list(dict.fromkeys(first)) + [c for c in long.columns if c not in first]]
     long = long.reset_index(drop=True)
-    return Prepared(long=long, n_raw_rows=n_raw, dropped_missing=dropped, dropped_rows=dropped_rows)
+    return Prepared(
+        long=long,
+        n_raw_rows=n_raw,
+        dropped_missing=dropped,
+        dropped_rows=dropped_rows,
+        duplicate_rows=duplicates,
+        single_row_clusters=single,
+    )
 
 
 def _in_level2(spec: DatasetSpec, column: str) -> bool:

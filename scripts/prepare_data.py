@@ -24,6 +24,17 @@ def main(config: dict, dataset: str, long_out, clusters_out, summary_out, info_o
                 len(prepared.dropped_rows),
                 ", ".join(f"{c}: {n}" for c, n in prepared.dropped_missing.items()),
             )
+        if prepared.duplicate_rows:
+            logger.warning(
+                "%d rows repeat an earlier row exactly (kept): rows %s",
+                len(prepared.duplicate_rows),
+                ", ".join(map(str, prepared.duplicate_rows[:10])),
+            )
+        if prepared.single_row_clusters:
+            logger.warning(
+                "%d clusters have a single row (no within-cluster slope)",
+                len(prepared.single_row_clusters),
+            )
         for path in (long_out, clusters_out, summary_out, info_out):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         long.to_parquet(long_out, index=False)
@@ -35,6 +46,8 @@ def main(config: dict, dataset: str, long_out, clusters_out, summary_out, info_o
             "n_clusters": int(long[cluster].nunique()),
             "dropped_missing": prepared.dropped_missing,
             "dropped_rows": prepared.dropped_rows,
+            "duplicate_rows": prepared.duplicate_rows,
+            "single_row_clusters": [str(c) for c in prepared.single_row_clusters],
         }
         Path(info_out).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
 

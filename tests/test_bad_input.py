@@ -163,3 +163,49 @@ def test_raw_file_untouched_after_failure(tmp_path):
     with pytest.raises(DataError):
         prepare(spec_from(entry))
     assert copy.read_bytes() == before
+
+
+def test_predictor_constant_within_every_cluster(tmp_path):
+    students = pd.read_csv(STUDENTS)
+    students["SES"] = students["MEANSES"]
+    path = tmp_path / "students.csv"
+    students.to_csv(path, index=False)
+    entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
+    with pytest.raises(DataError, match="constant within every cluster") as err:
+        prepare(spec_from(entry))
+    assert "'ses'" in str(err.value)
+
+
+def test_single_row_clusters_and_duplicate_rows_are_counted(tmp_path):
+    students = pd.read_csv(STUDENTS)
+    keep = students[students["School"].isin([1317, 2626])]
+    lone = students[students["School"] == 4292].head(1)
+    twice = keep.iloc[[5]]
+    frame = pd.concat([keep, lone, twice], ignore_index=True)
+    path = tmp_path / "students.csv"
+    frame.to_csv(path, index=False)
+    entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
+    prepared = prepare(spec_from(entry))
+    assert prepared.single_row_clusters == [4292]
+    assert prepared.duplicate_rows == [len(frame)]  # the last row repeats row 6
+    assert len(prepared.long) == len(frame)  # kept, not dropped
+
+
+def test_group_with_one_level():
+    entry = hs_entry(subset={"column": "school", "values": [1317, 4292]})
+    with pytest.raises(DataError, match="at least two levels") as err:
+        prepare(spec_from(entry))
+    assert "Sector" in str(err.value)
+
+
+def test_file_that_is_not_csv(tmp_path):
+    path = tmp_path / "students.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    entry = hs_entry(files={"level1": {"path": str(path)}})
+    with pytest.raises(DataError, match="unsupported file type"):
+        prepare(spec_from(entry))
+    binary = tmp_path / "students.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x01binary")
+    entry = hs_entry(files={"level1": {"path": str(binary)}})
+    with pytest.raises(DataError, match="students.csv"):
+        prepare(spec_from(entry))
