@@ -1,0 +1,99 @@
+"""Build times of the report: cold build, no-change rebuild, and rebuild after touching only a
+template, in a scratch work directory, with each rule's time from Snakemake's benchmark files.
+
+    .venv/bin/python benchmarks/bench_report_build.py [--dataset hs] [--cores 2]
+
+Targets (issue 8, on the 2-core machine): cold build <= 60 s after set-up, no-change rebuild
+<= 5 s, template-only rebuild <= 10 s. Printed as time / target ratios; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+TARGETS = {"cold build": 60.0, "no-change rebuild": 5.0, "template-only rebuild": 10.0}
+
+
+def workdir_for(base: Path) -> Path:
+    os.symlink(ROOT / "data", base / "data")
+    shutil.copytree(ROOT / "config", base / "config")
+    shutil.copytree(ROOT / "templates", base / "templates")  # a copy: the benchmark touches it
+    return base
+
+
+def build(workdir: Path, dataset: str, cores: int) -> tuple[float, str]:
+    command = [
+        str(SNAKEMAKE),
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        str(cores),
+        "--config",
+        f"dataset={dataset}",
+    ]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed:\n{result.stderr[-3000:]}")
+    return elapsed, result.stderr + result.stdout
+
+
+def rule_times(workdir: Path, dataset: str) -> list[tuple[str, float, float]]:
+    rows = []
+    for path in sorted((workdir / "results").rglob("benchmarks/*.tsv")):
+        with open(path) as handle:
+            record = next(csv.DictReader(handle, delimiter="\t"))
+        rows.append(
+            (
+                str(path.relative_to(workdir / "results")),
+                float(record["s"]),
+                float(record["max_rss"]) if record["max_rss"] not in ("", "NA", "-") else 0.0,
+            )
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="hs")
+    parser.add_argument("--cores", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        workdir = workdir_for(Path(tmp))
+        times = {}
+        times["cold build"], _ = build(workdir, args.dataset, args.cores)
+        cold_rules = rule_times(workdir, args.dataset)
+        times["no-change rebuild"], log = build(workdir, args.dataset, args.cores)
+        if "Nothing to be done" not in log:
+            print("warning: the no-change rebuild ran jobs")
+        (workdir / "templates" / "partials" / "data.html.j2").touch()
+        times["template-only rebuild"], log = build(workdir, args.dataset, args.cores)
+        reran = sorted(
+            {line.split("Rule: ")[1].rstrip(")") for line in log.splitlines() if "Rule: " in line}
+        )
+    print(f"dataset {args.dataset}, --cores {args.cores}")
+    print(f"{'build':<24}{'seconds':>9}{'target':>9}{'time/target':>13}")
+    for name, seconds in times.items():
+        print(f"{name:<24}{seconds:9.1f}{TARGETS[name]:9.0f}{seconds / TARGETS[name]:13.2f}")
+    print(f"rules rerun after touching a template: {', '.join(reran)}")
+    print("\nper rule in the cold build (Snakemake benchmark files):")
+    print(f"{'rule':<56}{'seconds':>9}{'max RSS MB':>12}")
+    for name, seconds, rss in sorted(cold_rules, key=lambda r: -r[1]):
+        print(f"{name:<56}{seconds:9.2f}{rss:12.0f}")
+
+
+if __name__ == "__main__":
+    main()
