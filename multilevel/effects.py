@@ -121,6 +121,23 @@ def _slopes(result) -> pd.DataFrame:
     )
 
 
+def _between(data, cluster, outcome, predictor, group, reference) -> pd.DataFrame:
+    """Between-cluster slope(s), or NaN when the cluster means of ``predictor`` do not vary
+    (in some group): a balanced design, such as the same days for every subject, has no
+    between-cluster variation to estimate a slope from."""
+    means = data.groupby(cluster)[predictor].mean()
+    if group is None:
+        levels, spread = ["overall"], [means.nunique() >= 2]
+    else:
+        level_of = data.groupby(cluster)[group].first()
+        levels = group_levels(data, group, reference)
+        spread = [means[level_of == lv].nunique() >= 2 for lv in levels]
+    if all(spread):
+        return _slopes(between_cluster(data, cluster, outcome, predictor, group, reference))
+    nan = float("nan")
+    return pd.DataFrame({"estimate": nan, "se": nan, "df": nan}, index=[str(lv) for lv in levels])
+
+
 def three_effects(
     data: pd.DataFrame,
     cluster: str,
@@ -139,15 +156,13 @@ def three_effects(
     d = data.dropna(subset=cols)
     pieces = {
         ("overall", "within"): _within(d, cluster, outcome, predictor, None, None),
-        ("overall", "between"): _slopes(between_cluster(d, cluster, outcome, predictor)),
+        ("overall", "between"): _between(d, cluster, outcome, predictor, None, None),
         ("overall", "pooled"): _slopes(pooled_ols(d, outcome, predictor)),
     }
     if group is not None:
         levels = group_levels(d, group, reference)
         pieces[("group", "within")] = _within(d, cluster, outcome, predictor, group, levels)
-        pieces[("group", "between")] = _slopes(
-            between_cluster(d, cluster, outcome, predictor, group, reference)
-        )
+        pieces[("group", "between")] = _between(d, cluster, outcome, predictor, group, reference)
         pieces[("group", "pooled")] = _slopes(pooled_ols(d, outcome, predictor, group, reference))
     rows = []
     for (kind, effect), frame in pieces.items():
@@ -211,7 +226,8 @@ def pooled_decomposition(
     dxb, dyb = xm - d[predictor].mean(), ym - d[outcome].mean()
     ssw, ssb = float((dxw**2).sum()), float((dxb**2).sum())
     within = float((dxw * dyw).sum()) / ssw
-    between_w = float((dxb * dyb).sum()) / ssb
+    # no between-cluster spread of the predictor (a balanced design): no between slope
+    between_w = float((dxb * dyb).sum()) / ssb if ssb > 0 else float("nan")
     dx, dy = d[predictor] - d[predictor].mean(), d[outcome] - d[outcome].mean()
     pooled = float((dx * dy).sum() / (dx**2).sum())
     return {

@@ -14,6 +14,7 @@ from multilevel.plots.data_space import (
     fitted_lines_by_group,
     group_panels,
     pooled_scatter,
+    three_effects_picture,
 )
 from multilevel.plots.style import STYLE, save_figure, style
 
@@ -31,4 +32,5 @@ __all__ = [
     "pooled_scatter",
     "save_figure",
     "style",
+    "three_effects_picture",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "cluster_panels",
     "fitted_lines_by_group",
     "cluster_lines_by_group",
+    "three_effects_picture",
 ]
 
 
@@ -256,4 +257,84 @@ def cluster_lines_by_group(
     axes[0, 0].set_ylabel(ylabel)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+@styled
+def three_effects_picture(
+    data: pd.DataFrame,
+    cluster: str,
+    outcome: str,
+    predictor: str,
+    *,
+    title: str | None = None,
+):
+    """The three effects of ``predictor`` in one picture (pages 67-69): the observations
+    (faint), each cluster's mean (open circle) with a short segment of the within-cluster
+    slope through it over the cluster's range of ``predictor``, the between-cluster line
+    through the cluster means, and the pooled line through all observations.
+
+    The slopes are those of ``multilevel.effects.three_effects`` (overall): within from the
+    deviations from cluster means, between from the unweighted cluster means, pooled from
+    all observations. Gids: ``within:<cluster>``, ``between``, ``pooled``, ``means``."""
+    d = data.dropna(subset=[cluster, outcome, predictor])
+    means = d.groupby(cluster, sort=True)[[predictor, outcome]].mean()
+    ranges = d.groupby(cluster, sort=True)[predictor].agg(["min", "max"])
+    dx = d[predictor] - d.groupby(cluster)[predictor].transform("mean")
+    dy = d[outcome] - d.groupby(cluster)[outcome].transform("mean")
+    within = float((dx * dy).sum() / (dx * dx).sum())
+    between = ls_line(means[predictor], means[outcome])
+    pooled = ls_line(d[predictor], d[outcome])
+    fig, axes = new_figure(figsize=(6.0, 4.6))
+    ax = axes[0, 0]
+    ax.scatter(d[predictor], d[outcome], s=5, color=MUTED, alpha=0.25, linewidths=0)
+    colors = {"within": INK, "between": "#0072B2", "pooled": "#D55E00"}
+    for i, (cid, row) in enumerate(means.iterrows()):
+        xs = ranges.loc[cid].to_numpy(dtype=float)
+        ys = row[outcome] + within * (xs - row[predictor])
+        ax.plot(
+            xs,
+            ys,
+            color=colors["within"],
+            lw=0.9,
+            alpha=0.7,
+            gid=f"within:{cid}",
+            label=f"within {cluster}s: slope {within:.3g}" if i == 0 else None,
+        )
+    ax.scatter(
+        means[predictor],
+        means[outcome],
+        s=22,
+        facecolors="white",
+        edgecolors=INK,
+        linewidths=0.9,
+        zorder=3,
+        gid="means",
+        label=f"{cluster} means",
+    )
+    if between is not None:
+        _draw_line(
+            ax,
+            means[predictor],
+            between,
+            gid="between",
+            color=colors["between"],
+            lw=2.2,
+            label=f"between {cluster}s: slope {between[1]:.3g}",
+        )
+    if pooled is not None:
+        _draw_line(
+            ax,
+            d[predictor],
+            pooled,
+            gid="pooled",
+            color=colors["pooled"],
+            lw=2.2,
+            ls="--",
+            label=f"pooled: slope {pooled[1]:.3g}",
+        )
+    ax.set_xlabel(predictor)
+    ax.set_ylabel(outcome)
+    ax.set_title(title or f"Three effects of {predictor} on {outcome}")
+    fig.legend(loc="outside lower center", ncols=4)
     return fig
