@@ -11,6 +11,7 @@ report: "rules/captions/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/methods.smk"
 include: "rules/figures.smk"
 include: "rules/report.smk"
 

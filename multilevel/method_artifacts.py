@@ -1092,7 +1092,7 @@ def beta_space_figures(
                 predictor=x,
                 points=clusters,
                 group=r.group,
-                linestyles=styles,
+                linestyles={**styles, label["pooled"]: ":", label["between"]: "-."},
                 title="",
             ),
         ),
