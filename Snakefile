@@ -13,6 +13,7 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/methods.smk"
 include: "rules/figures.smk"
+include: "rules/mixed.smk"
 include: "rules/report.smk"
 
 

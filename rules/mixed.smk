@@ -1,0 +1,101 @@
+# The hierarchical-model chapters (pages 76-173): the ten models of the ladder (page 120), one
+# job each (results/<dataset>/mixed/<model>.json, REML and ML fits), then one rule for the
+# chapters' tables, registry values and context, and one for their figures.
+from multilevel.ladder import MODEL_KEYS  # the models, in the document's order
+
+MIXED_FIGURES = (
+    "resid_fitted",
+    "outcome_by_cluster",
+    "outcome_by_cluster_zoom",
+    "blue_blup",
+    "shrinkage",
+    "blup_lines",
+    "beta_space",
+    "contextual",
+)
+
+register_part(
+    "theory",
+    "Hierarchical models: from the multilevel model to the mixed model",
+    tables=["results/{dataset}/parts/theory/tables.json"],
+    context=["results/{dataset}/parts/theory/context.json"],
+)
+register_part(
+    "mixed",
+    "Fitting hierarchical models",
+    tables=["results/{dataset}/parts/mixed/tables.json"],
+    figures=["results/{dataset}/parts/mixed/figures.json"],
+    values=["results/{dataset}/parts/mixed/values.json"],
+    context=["results/{dataset}/parts/mixed/context.json"],
+)
+
+
+wildcard_constraints:
+    model="|".join(MODEL_KEYS),
+
+
+rule mixed_fit:
+    input:
+        long="results/{dataset}/data/long.parquet",
+    output:
+        json="results/{dataset}/mixed/{model}.json",
+    log:
+        "results/{dataset}/logs/mixed_fit_{model}.log",
+    benchmark:
+        "results/{dataset}/benchmarks/mixed_fit_{model}.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        config=dataset_config,
+    script:
+        "../scripts/mixed_fit.py"
+
+
+rule mixed_tables:
+    input:
+        models=expand("results/{{dataset}}/mixed/{model}.json", model=MODEL_KEYS),
+        long="results/{dataset}/data/long.parquet",
+        registry=REGISTRY,
+    output:
+        theory_tables="results/{dataset}/parts/theory/tables.json",
+        theory_context="results/{dataset}/parts/theory/context.json",
+        tables="results/{dataset}/parts/mixed/tables.json",
+        values="results/{dataset}/parts/mixed/values.json",
+        context="results/{dataset}/parts/mixed/context.json",
+    log:
+        "results/{dataset}/logs/mixed_tables.log",
+    benchmark:
+        "results/{dataset}/benchmarks/mixed_tables.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        config=dataset_config,
+    script:
+        "../scripts/mixed_tables.py"
+
+
+rule mixed_figures:
+    input:
+        models=expand("results/{{dataset}}/mixed/{model}.json", model=MODEL_KEYS),
+        long="results/{dataset}/data/long.parquet",
+    output:
+        **{
+            name: report(
+                f"results/{{dataset}}/figures/mixed/{name}.svg",
+                caption="captions/mixed.rst",
+                category="Hierarchical models",
+                subcategory="{dataset}",
+            )
+            for name in MIXED_FIGURES
+        },
+        meta="results/{dataset}/parts/mixed/figures.json",
+    log:
+        "results/{dataset}/logs/mixed_figures.log",
+    benchmark:
+        "results/{dataset}/benchmarks/mixed_figures.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        config=dataset_config,
+    script:
+        "../scripts/mixed_figures.py"
