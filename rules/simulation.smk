@@ -1,0 +1,143 @@
+# The simulation chapter: the document's simulated school (pages 89-100, Figures 8-17) and a
+# Monte Carlo study of every method, split into chunks (one job each) and gathered into a
+# summary. Nothing here depends on a dataset: the artifacts live in results/simulation/ and the
+# part is shown in every dataset's report.
+SIM_EXAMPLE = config["simulation"]["example"]
+SIM_MC = config["simulation"]["montecarlo"]
+SIM_FIGURES = [f"{n:02d}" for n in range(8, 18)]
+
+
+wildcard_constraints:
+    chunk=r"\d+",
+
+
+localrules:
+    simulate_example,
+    simulate_figures,
+    montecarlo_summary,
+    montecarlo_figures,
+
+
+register_part(
+    "simulation",
+    "A simulated school, and which methods are consistent, efficient and honest",
+    tables=[
+        "results/simulation/parts/example_tables.json",
+        "results/simulation/parts/montecarlo_tables.json",
+    ],
+    figures=[
+        "results/simulation/parts/example_figures.json",
+        "results/simulation/parts/montecarlo_figures.json",
+    ],
+    context=[
+        "results/simulation/parts/example.json",
+        "results/simulation/parts/montecarlo.json",
+    ],
+)
+
+
+rule simulate_example:
+    output:
+        students="results/simulation/example/students.parquet",
+        schools="results/simulation/example/schools.parquet",
+        tables="results/simulation/parts/example_tables.json",
+        context="results/simulation/parts/example.json",
+    log:
+        "results/simulation/logs/simulate_example.log",
+    benchmark:
+        "results/simulation/benchmarks/simulate_example.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        example=SIM_EXAMPLE,
+    script:
+        "../scripts/simulate_example.py"
+
+
+rule simulate_figures:
+    input:
+        students="results/simulation/example/students.parquet",
+        schools="results/simulation/example/schools.parquet",
+    output:
+        svgs=expand("results/simulation/figures/document_figure_{n}.svg", n=SIM_FIGURES),
+        meta="results/simulation/parts/example_figures.json",
+    log:
+        "results/simulation/logs/simulate_figures.log",
+    benchmark:
+        "results/simulation/benchmarks/simulate_figures.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        example=SIM_EXAMPLE,
+    script:
+        "../scripts/simulate_figures.py"
+
+
+# One job per chunk of replicates; replicate i always uses the i-th seed spawned from the
+# master seed, so the number of chunks does not change any result.
+rule montecarlo_chunk:
+    output:
+        "results/simulation/montecarlo/chunk_{chunk}.parquet",
+    log:
+        "results/simulation/logs/montecarlo_chunk_{chunk}.log",
+    benchmark:
+        "results/simulation/benchmarks/montecarlo_chunk_{chunk}.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    params:
+        design=SIM_MC,
+    script:
+        "../scripts/montecarlo_chunk.py"
+
+
+rule montecarlo_summary:
+    input:
+        chunks=expand(
+            "results/simulation/montecarlo/chunk_{chunk}.parquet",
+            chunk=range(SIM_MC["chunks"]),
+        ),
+    output:
+        replicates="results/simulation/montecarlo/replicates.parquet",
+        summary="results/simulation/montecarlo/summary.parquet",
+        tables="results/simulation/parts/montecarlo_tables.json",
+        context="results/simulation/parts/montecarlo.json",
+    log:
+        "results/simulation/logs/montecarlo_summary.log",
+    benchmark:
+        "results/simulation/benchmarks/montecarlo_summary.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        design=SIM_MC,
+    script:
+        "../scripts/montecarlo_summary.py"
+
+
+rule montecarlo_figures:
+    input:
+        summary="results/simulation/montecarlo/summary.parquet",
+    output:
+        estimates="results/simulation/figures/montecarlo_estimates.svg",
+        coverage="results/simulation/figures/montecarlo_coverage.svg",
+        meta="results/simulation/parts/montecarlo_figures.json",
+    log:
+        "results/simulation/logs/montecarlo_figures.log",
+    benchmark:
+        "results/simulation/benchmarks/montecarlo_figures.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        design=SIM_MC,
+    script:
+        "../scripts/montecarlo_figures.py"
+
+
+rule simulation:
+    input:
+        rules.simulate_figures.output,
+        rules.montecarlo_figures.output,
+        rules.montecarlo_summary.output,
