@@ -167,9 +167,10 @@ def _quantiles(values: np.ndarray) -> dict:
 
 def _intervals(fit) -> dict:
     try:
-        iv = fit.intervals()
-    except MixedModelError as exc:
-        return {"ok": False, "error": str(exc)}
+        with np.errstate(all="ignore"):
+            iv = fit.intervals()
+    except (MixedModelError, np.linalg.LinAlgError, ValueError) as exc:
+        return {"ok": False, "error": f"intervals not available: {exc}"}
     return {
         "ok": True,
         "error": None,
@@ -277,8 +278,11 @@ def _fmt(v, digits):
 def _status_text(art: dict) -> str:
     if art["status"] in ("skipped", "not estimable"):
         return art["status"]
-    bad = [f"{st} ({m})" for m, f in art["fits"].items() if (st := f["status"]) != "ok"]
-    return "; ".join(bad) or "converged"
+    statuses = {m: f["status"] for m, f in art["fits"].items()}
+    if len(set(statuses.values())) == 1:
+        only = next(iter(statuses.values()))
+        return "converged" if only == "ok" else only
+    return "; ".join(f"{st} ({m})" for m, st in statuses.items() if st != "ok")
 
 
 def ladder_frame(artifacts: dict[str, dict]) -> pd.DataFrame:
@@ -318,11 +322,11 @@ def ladder_table(artifacts: dict[str, dict]) -> Table:
     ):
         shown[name] = [_fmt(None if pd.isna(v) else v, 2) for v in frame[col]]
     shown["status"] = frame["status"].to_numpy()
-    notes = [
-        f"{art['spec']['short']}: {art['reason']}"
-        for art in artifacts.values()
-        if art["status"] in ("skipped", "not estimable", "failed")
-    ]
+    by_reason: dict[str, list[str]] = {}
+    for art in artifacts.values():
+        if art["status"] in ("skipped", "not estimable", "failed"):
+            by_reason.setdefault(art["reason"], []).append(art["spec"]["short"])
+    notes = [f"{', '.join(names)}: {reason}" for reason, names in by_reason.items()]
     return Table(
         key="ladder",
         title="From the simple to the complex: the ladder of hierarchical models",

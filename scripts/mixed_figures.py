@@ -123,14 +123,28 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                     "p. 161",
                 )
             )
-            figs["shrinkage"] = shrinkage_figure(table.set_index("label"), gamma, ylabel=y)
+            balanced = table["n"].nunique() == 1
+            figs["shrinkage"] = shrinkage_figure(
+                table.set_index("label"),
+                gamma,
+                ylabel=y,
+                x="ols" if balanced else "n",
+                title="Shrinking from the BLUE to the BLUP"
+                + ("" if balanced else ", against cluster size"),
+            )
             metas.append(
                 (
                     "shrinkage",
-                    "Shrinking from the BLUE to the BLUP, against cluster size",
-                    "Each arrow goes from a cluster's mean (BLUE) to its BLUP. "
-                    "The shrinkage is proportional to the distance from the GLS "
-                    "estimate and smaller for larger clusters",
+                    "Shrinking from the BLUE to the BLUP"
+                    + ("" if balanced else ", against cluster size"),
+                    "Each arrow goes from a cluster's mean (BLUE) to its BLUP. The shrinkage is "
+                    "proportional to the distance from the GLS estimate"
+                    + (
+                        f"; every cluster has {int(table['n'].iloc[0])} units, so all are shrunk "
+                        "by the same factor and the clusters are placed by their BLUE"
+                        if balanced
+                        else " and smaller for larger clusters"
+                    ),
                     "p. 163",
                 )
             )

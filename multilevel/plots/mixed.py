@@ -125,23 +125,25 @@ def shrinkage_figure(
     gamma: float,
     *,
     ylabel: str,
+    x: str = "n",
     title="Shrinking from the BLUE to the BLUP, against cluster size",
 ):
-    """Arrows from each cluster's BLUE to its BLUP, at its size n."""
+    """Arrows from each cluster's BLUE to its BLUP, at its size n (``x="n"``) or, when every
+    cluster has the same size, at its BLUE (``x="ols"``)."""
     fig, axes = new_figure(figsize=(6.4, 4.4))
     ax = axes[0, 0]
     ax.axhline(gamma, color=GLS_C, lw=1.8, gid="line:gls")
-    ax.scatter(table["n"], table["ols"], s=30, color=BLUE_C, zorder=3, gid="points:blue")
-    ax.scatter(table["n"], table["blup"], s=14, color=BLUP_C, zorder=4, gid="points:blup")
+    ax.scatter(table[x], table["ols"], s=30, color=BLUE_C, zorder=3, gid="points:blue")
+    ax.scatter(table[x], table["blup"], s=14, color=BLUP_C, zorder=4, gid="points:blup")
     # arrows shorter than 1% of the vertical range would be all head: points only
     lo = min(table["ols"].min(), table["blup"].min())
     hi = max(table["ols"].max(), table["blup"].max())
     for label, row in table.iterrows():
         if abs(row["blup"] - row["ols"]) > 0.01 * (hi - lo):
-            ax.annotate(
+            ann = ax.annotate(
                 "",
-                xy=(row["n"], row["blup"]),
-                xytext=(row["n"], row["ols"]),
+                xy=(row[x], row["blup"]),
+                xytext=(row[x], row["ols"]),
                 arrowprops={
                     "arrowstyle": "->",
                     "color": INK,
@@ -149,8 +151,8 @@ def shrinkage_figure(
                     "shrinkA": 0,
                     "shrinkB": 0,
                 },
-                gid=f"arrow:{row.get('label', label)}",
             )
+            ann.arrow_patch.set_gid(f"arrow:{row.get('label', label)}")
     handles = [
         Line2D([], [], color=BLUE_C, marker="o", ls="none", label="BLUE"),
         Line2D([], [], color=BLUP_C, marker="o", ls="none", ms=3, label="BLUP"),
@@ -158,7 +160,7 @@ def shrinkage_figure(
         Line2D([], [], color=INK, lw=0.9, label="shrinkage"),
     ]
     ax.legend(handles=handles, loc="upper left", ncols=2, frameon=True, framealpha=0.9)
-    ax.set_xlabel("cluster size n")
+    ax.set_xlabel("cluster size n" if x == "n" else f"BLUE (cluster mean of {ylabel})")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     return fig
@@ -179,7 +181,8 @@ def blup_lines_figure(
     """``lines``: per cluster group, blup_intercept, blup_slope; ``population``: the mean line
     (intercept, slope) of each group (index: group level, or None)."""
     levels = list(population.index)
-    fig, axes = new_figure(1, len(levels), figsize=(3.6 * len(levels) + 0.6, 4.4), sharey=True)
+    width = 6.4 if len(levels) == 1 else 3.6 * len(levels) + 0.6
+    fig, axes = new_figure(1, len(levels), figsize=(width, 4.4), sharey=True)
     colors = PALETTE * (1 + len(lines) // len(PALETTE))
     for k, lv in enumerate(levels):
         ax = axes[0, k]
@@ -220,12 +223,13 @@ def blup_lines_figure(
             gid=f"mean:{lv}",
             label="mean line (fixed effects)",
         )
-        ax.set_title(str(lv) if lv is not None else "all clusters")
+        ax.set_title(str(lv) if lv is not None else title)
         ax.set_xlabel(predictor)
         if k == 0:
             ax.set_ylabel(outcome)
             ax.legend(loc="upper left")
-    fig.suptitle(title, x=0.02, ha="left", fontsize=10, fontweight="bold")
+    if len(levels) > 1:
+        fig.suptitle(title, x=0.02, ha="left", fontsize=10, fontweight="bold")
     return fig
 
 
@@ -257,7 +261,7 @@ def blue_blup_beta_space_figure(
         m = MARKERS[k % len(MARKERS)]
         for _, row in sub.iterrows():
             if np.isfinite(row["blue_slope"]):
-                ax.annotate(
+                ann = ax.annotate(
                     "",
                     xy=(row["blup_slope"], row["blup_intercept"]),
                     xytext=(row["blue_slope"], row["blue_intercept"]),
@@ -269,6 +273,7 @@ def blue_blup_beta_space_figure(
                         "shrinkB": 2,
                     },
                 )
+                ann.arrow_patch.set_gid(f"arrow:{row.name}")
         ax.scatter(
             sub["blue_slope"],
             sub["blue_intercept"],
