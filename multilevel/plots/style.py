@@ -94,12 +94,36 @@ def level_colors(levels: Iterable) -> dict:
     return {lv: PALETTE[i % len(PALETTE)] for i, lv in enumerate(levels)}
 
 
+DENSE_POINTS = 1000
+
+
+def rasterize_point_clouds(fig: Figure, threshold: int = DENSE_POINTS) -> None:
+    """When a figure draws more than `threshold` markers in all, draw the markers as an embedded
+    bitmap inside the SVG: the file stays small and fast to render, while lines, ellipses, axes
+    and text stay vector."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+
+    clouds = []
+    for ax in fig.axes:
+        for artist in ax.get_children():
+            if isinstance(artist, PathCollection):
+                clouds.append((artist, len(artist.get_offsets())))
+            elif isinstance(artist, Line2D) and artist.get_linestyle() in ("None", "", " "):
+                clouds.append((artist, len(artist.get_xdata())))
+    if sum(n for _, n in clouds) > threshold:
+        for artist, n in clouds:
+            if n > 1:
+                artist.set_rasterized(True)
+
+
 def save_figure(fig: Figure, path: str | Path) -> Path:
     """Save ``fig`` as SVG (fixed hash salt, no date) or PNG (fixed metadata) by the suffix of
     ``path``; the directory is created if needed. Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
+    rasterize_point_clouds(fig)
     with style():
         if suffix == ".svg":
             fig.savefig(path, format="svg", metadata={"Date": None, "Creator": "multilevel"})
