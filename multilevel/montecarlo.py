@@ -232,7 +232,10 @@ def chunk_bounds(n: int, chunks: int) -> list[tuple[int, int]]:
     """Split replicates 0..n-1 into ``chunks`` contiguous (start, stop) ranges whose sizes
     differ by at most one (the first ones are the larger)."""
     if not 1 <= chunks <= n:
-        raise ValueError(f"chunks must be between 1 and the number of replicates ({n}): {chunks}")
+        raise DataError(
+            f"simulation.montecarlo.chunks must be between 1 and the number of replicates "
+            f"({n}), got {chunks}"
+        )
     base, extra = divmod(n, chunks)
     bounds, start = [], 0
     for i in range(chunks):

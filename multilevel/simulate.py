@@ -42,6 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from multilevel.errors import DataError
+
 __all__ = [
     "Example",
     "ExampleDesign",
@@ -57,9 +59,9 @@ __all__ = [
 def _matrix(value, name: str) -> np.ndarray:
     m = np.asarray(value, dtype=float)
     if m.shape != (2, 2) or not np.allclose(m, m.T):
-        raise ValueError(f"{name} must be a symmetric 2x2 matrix, got {value!r}")
+        raise DataError(f"{name} must be a symmetric 2x2 matrix, got {value!r}")
     if np.linalg.eigvalsh(m)[0] <= 0:
-        raise ValueError(f"{name} must be positive definite, got {value!r}")
+        raise DataError(f"{name} must be positive definite, got {value!r}")
     return m
 
 
@@ -110,10 +112,10 @@ class ExampleDesign:
         )
 
     def __post_init__(self):
-        _matrix(self.G, "G")
+        _matrix(self.G, "simulation.example.G")
         if self.schools < 1 or self.min_size < 3 or self.sigma2 <= 0 or self.ses_sd <= 0:
-            raise ValueError(
-                "the example needs schools >= 1, min_size >= 3, sigma2 > 0 and ses sd > 0"
+            raise DataError(
+                "simulation.example needs schools >= 1, min_size >= 3, sigma2 > 0 and ses sd > 0"
             )
 
 
@@ -191,9 +193,6 @@ def simulate_example(design: ExampleDesign, rng: np.random.Generator) -> Example
 # --------------------------------------------------------------------------- the study
 
 
-SIZE_DISTRIBUTIONS = ("poisson", "fixed", "uniform")
-
-
 @dataclass(frozen=True)
 class StudyDesign:
     """One replicate's design (module docstring). ``cluster_size``: ``{"distribution":
@@ -235,18 +234,26 @@ class StudyDesign:
         )
 
     def __post_init__(self):
-        _matrix(self.G, "G")
+        where = "simulation.montecarlo"
+        _matrix(self.G, f"{where}.G")
         size = dict(self.cluster_size)
-        if size.get("distribution") not in SIZE_DISTRIBUTIONS:
-            raise ValueError(
-                f"cluster_size distribution must be one of {SIZE_DISTRIBUTIONS}, got {size}"
+        kind = size.get("distribution")
+        needs = {"poisson": ["mean"], "fixed": ["size"], "uniform": ["low", "high"]}
+        if kind not in needs:
+            raise DataError(
+                f"{where}.cluster_size: distribution must be one of {list(needs)}, got {size}"
             )
+        missing = [k for k in needs[kind] if k not in size]
+        if missing:
+            raise DataError(f"{where}.cluster_size: a {kind} size needs {missing}, got {size}")
+        if kind == "uniform" and not 3 <= size["low"] <= size["high"]:
+            raise DataError(f"{where}.cluster_size: needs 3 <= low <= high, got {size}")
         if self.clusters_per_group < 3:
-            raise ValueError("clusters_per_group must be at least 3")
+            raise DataError(f"{where}.clusters_per_group must be at least 3")
         if len(self.groups) != 2 or self.groups[0] == self.groups[1]:
-            raise ValueError(f"groups must be two distinct names, got {self.groups}")
+            raise DataError(f"{where}.groups must be two distinct names, got {self.groups}")
         if min(self.x_within_sd, self.sigma2) <= 0 or self.x_between_sd < 0:
-            raise ValueError("x_within_sd and sigma2 must be positive, x_between_sd >= 0")
+            raise DataError(f"{where}: x.within_sd and sigma2 must be > 0, x.between_sd >= 0")
 
     @property
     def contextual(self) -> float:
@@ -289,7 +296,7 @@ def cluster_sizes(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
         return np.full(n, int(spec["size"]))
     if kind == "uniform":
         return rng.integers(int(spec["low"]), int(spec["high"]) + 1, n)
-    raise ValueError(f"unknown cluster size distribution {kind!r}")
+    raise DataError(f"unknown cluster size distribution {kind!r}")
 
 
 def simulate_study(design: StudyDesign, rng: np.random.Generator) -> pd.DataFrame:
@@ -303,7 +310,7 @@ def simulate_study(design: StudyDesign, rng: np.random.Generator) -> pd.DataFram
     g = np.repeat([0, 1], K)
     n = cluster_sizes(dict(design.cluster_size), J, rng)
     if n.min() < 3:
-        raise ValueError(f"every cluster needs at least 3 rows; the design gave {n.min()}")
+        raise DataError(f"every cluster needs at least 3 rows; the design gave {n.min()}")
     m = np.asarray(design.x_group_means, dtype=float)[g] + design.x_between_sd * (
         rng.standard_normal(J)
     )

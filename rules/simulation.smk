@@ -2,9 +2,17 @@
 # Monte Carlo study of every method, split into chunks (one job each) and gathered into a
 # summary. Nothing here depends on a dataset: the artifacts live in results/simulation/ and the
 # part is shown in every dataset's report.
+from multilevel.errors import DataError
+
 SIM_EXAMPLE = config["simulation"]["example"]
 SIM_MC = config["simulation"]["montecarlo"]
 SIM_FIGURES = [f"{n:02d}" for n in range(8, 18)]
+
+if not 1 <= SIM_MC["chunks"] <= SIM_MC["replicates"]:
+    raise DataError(
+        f"config: simulation.montecarlo.chunks ({SIM_MC['chunks']}) must be between 1 and "
+        f"the number of replicates ({SIM_MC['replicates']})"
+    )
 
 
 wildcard_constraints:

@@ -14,15 +14,16 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from multilevel.montecarlo import chunk_bounds, run_chunk  # noqa: E402
-from multilevel.runlog import step_logger  # noqa: E402
+from multilevel.runlog import logged_step, step_logger  # noqa: E402
 from multilevel.simulate import StudyDesign  # noqa: E402
 
 
 def main(cfg: dict, index: int, out, log=None, *, methods=None):
     logger = step_logger(f"montecarlo_chunk_{index}", log)
-    design = StudyDesign.from_config(cfg)
-    n, chunks = int(cfg["replicates"]), int(cfg["chunks"])
-    start, stop = chunk_bounds(n, chunks)[index]
+    with logged_step(logger):
+        design = StudyDesign.from_config(cfg)
+        n, chunks = int(cfg["replicates"]), int(cfg["chunks"])
+        start, stop = chunk_bounds(n, chunks)[index]
     total = stop - start
     step = max(1, total // 10)
     t0 = time.perf_counter()

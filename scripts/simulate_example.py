@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from multilevel.runlog import step_logger
+from multilevel.runlog import logged_step, step_logger
 from multilevel.simulate import ExampleDesign, simulate_example
 from multilevel.tables import Table, format_frame, write_tables
 
@@ -78,7 +78,8 @@ def tables(example) -> list[Table]:
 
 def main(cfg: dict, students_out, schools_out, tables_out, context_out, log=None):
     logger = step_logger("simulate_example", log)
-    design = ExampleDesign.from_config(cfg)
+    with logged_step(logger):
+        design = ExampleDesign.from_config(cfg)
     example = simulate_example(design, np.random.default_rng(design.seed))
     Path(students_out).parent.mkdir(parents=True, exist_ok=True)
     example.students.to_parquet(students_out, index=False)
