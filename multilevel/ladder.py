@@ -243,8 +243,16 @@ def fit_model(
         if worst in statuses:
             out["status"] = worst
             bad = [m for m, f in out["fits"].items() if f["status"] == worst]
-            detail = out["fits"][bad[0]].get("error")
-            out["reason"] = f"{worst} ({', '.join(bad)})" + (f": {detail}" if detail else "")
+            which = " and ".join(bad) + (" fits" if len(bad) > 1 else " fit")
+            if worst == "singular":
+                out["reason"] = (
+                    f"the {which} singular: a random-effect variance at zero or a correlation "
+                    "at +-1"
+                )
+            elif worst == "not converged":
+                out["reason"] = f"the optimiser did not converge for the {which}"
+            else:
+                out["reason"] = f"the {which} failed: {out['fits'][bad[0]]['error']}"
             break
     return out
 
@@ -320,7 +328,8 @@ def ladder_table(artifacts: dict[str, dict]) -> Table:
         ("AIC (ML)", "AIC"),
         ("BIC (ML)", "BIC"),
     ):
-        shown[name] = [_fmt(None if pd.isna(v) else v, 2) for v in frame[col]]
+        digits = 1 if name in ("AIC", "BIC") else 2
+        shown[name] = [_fmt(None if pd.isna(v) else v, digits) for v in frame[col]]
     shown["status"] = frame["status"].to_numpy()
     by_reason: dict[str, list[str]] = {}
     for art in artifacts.values():
