@@ -997,7 +997,7 @@ def beta_space_figures(
     pooled_fe = pick("pooled", "fe2a")
     styles = {label["fe2a"]: "--", label["twostage"]: "-"}
     ts_kinds = {label["twostage"]: ["joint", "shadow"]}
-    return [
+    figures = [
         FigureArtifact(
             "pooled_lines",
             f"Method 1: the pooled fitted line in each {r.group}",
@@ -1081,34 +1081,40 @@ def beta_space_figures(
                 title="",
             ),
         ),
-        FigureArtifact(
-            "beta_between",
-            f"Adding the between-{r.cluster} model",
-            f"{joint}. The pooled estimates lie between the within-{r.cluster} and the "
-            f"between-{r.cluster} estimates",
-            "p. 64",
-            group_ellipses(
-                pick("pooled", "fe2a", "twostage", "between"),
-                predictor=x,
-                points=clusters,
-                group=r.group,
-                linestyles={**styles, label["pooled"]: ":", label["between"]: "-."},
-                title="",
-            ),
-        ),
-        FigureArtifact(
-            "diff_between",
-            f"The {r.group} gap: every method",
-            f"{joint} of the gap; two-stage also with its 95%-shadow ellipse. The pooled gap "
-            f"lies between the within and between estimates. {sign}",
-            "p. 66",
-            difference_ellipses(
-                pick("pooled", "fe2a", "twostage", "between"),
-                other,
-                ref,
-                predictor=x,
-                kinds=ts_kinds,
-                title="",
-            ),
-        ),
     ]
+    # The between-cluster model is missing in a balanced design (every cluster has the same
+    # mean of the predictor): then there is nothing to add to the picture.
+    if "between" in res:
+        figures += [
+            FigureArtifact(
+                "beta_between",
+                f"Adding the between-{r.cluster} model",
+                f"{joint}. The pooled estimates lie between the within-{r.cluster} and the "
+                f"between-{r.cluster} estimates",
+                "p. 64",
+                group_ellipses(
+                    pick("pooled", "fe2a", "twostage", "between"),
+                    predictor=x,
+                    points=clusters,
+                    group=r.group,
+                    linestyles={**styles, label["pooled"]: ":", label["between"]: "-."},
+                    title="",
+                ),
+            ),
+            FigureArtifact(
+                "diff_between",
+                f"The {r.group} gap: every method",
+                f"{joint} of the gap; two-stage also with its 95%-shadow ellipse. The pooled gap "
+                f"lies between the within and between estimates. {sign}",
+                "p. 66",
+                difference_ellipses(
+                    pick("pooled", "fe2a", "twostage", "between"),
+                    other,
+                    ref,
+                    predictor=x,
+                    kinds=ts_kinds,
+                    title="",
+                ),
+            ),
+        ]
+    return figures

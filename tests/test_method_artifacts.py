@@ -289,3 +289,16 @@ def test_between_without_group_is_the_page_44_model(hs):
     assert round(values["between/coef/ses/estimate"], 4) == 5.7734
     assert not any(k.startswith("between_by_group/") for k in values)
     assert M.method_artifact(fit)["gaps"] == {}
+
+
+def test_balanced_design_with_a_group_draws_no_between_model():
+    # orthodont: every child is measured at the same ages, so there is no between-child slope;
+    # the beta-space figures are drawn without it instead of failing
+    spec = configured("orthodont")
+    long = prepare(spec, ROOT).long
+    fits = {name: M.fit_method(name, long, spec) for name in M.METHODS}
+    assert fits["between"].result is None and fits["between"].skipped
+    artifacts = {n: json.loads(json.dumps(M.method_artifact(f))) for n, f in fits.items()}
+    keys = [f.key for f in M.beta_space_figures(long, spec, artifacts)]
+    assert "diff_twostage" in keys
+    assert "beta_between" not in keys and "diff_between" not in keys
