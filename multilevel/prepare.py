@@ -32,17 +32,6 @@ class Prepared:
     single_row_clusters: list = field(default_factory=list)
 
 
-def _check_columns(frame: pd.DataFrame, wanted: list[str], path: str, what: str) -> None:
-    for column in wanted:
-        if column not in frame.columns:
-            raise DataError(
-                f"{what}: column '{column}' not found (the file has: "
-                f"{', '.join(map(str, frame.columns))})",
-                file=path,
-                column=column,
-            )
-
-
 def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], key: str):
     """Ids may be numbers in one file and strings in the other: make them comparable."""
     left_num = pd.api.types.is_numeric_dtype(left)
@@ -74,8 +63,6 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     level2 = read_table(l2["path"]).drop(
         columns=[c for c in spec.drop if c != key], errors="ignore"
     )
-    _check_columns(long, [key], l1["path"], "join key")
-    _check_columns(level2, [key], l2["path"], "join key")
     duplicated = level2.index[level2[key].duplicated(keep=False)]
     if len(duplicated):
         raise DataError(
@@ -120,7 +107,6 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
 def _apply_subset(long: pd.DataFrame, spec: DatasetSpec, path: str) -> pd.DataFrame:
     subset = spec.subset
     column = subset["column"]
-    _check_columns(long, [column], path, "subset")
     values = pd.Series(subset["values"])
     if pd.api.types.is_numeric_dtype(long[column]):
         values = pd.to_numeric(values, errors="coerce")
@@ -195,7 +181,6 @@ def group_display_order(long: pd.DataFrame, spec: DatasetSpec) -> list[str]:
 def _add_composition(long: pd.DataFrame, spec: DatasetSpec, path: str) -> pd.DataFrame:
     comp = spec.composition
     cluster = spec.roles.cluster
-    _check_columns(long, [comp["variable"]], path, "composition")
     share = capply(
         (long[comp["variable"]].astype(str) == comp["level"]).astype(float), long[cluster]
     )
@@ -238,23 +223,15 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     """Assemble the long table of a dataset from its raw files. Raw files are only read."""
     root = Path(root)
     spec = _rooted(spec, root)
+    check_headers(spec)
     l1_path = spec.files["level1"]["path"]
     long = read_table(l1_path)
     n_raw = len(long)
     long.insert(0, ROW_ID, np.arange(1, n_raw + 1))
-    missing_drop = [c for c in spec.drop if c not in long.columns and not _in_level2(spec, c)]
-    if missing_drop:
-        raise DataError(
-            f"`drop` names a column that no file has: {missing_drop[0]}",
-            file=l1_path,
-            column=missing_drop[0],
-        )
     key = spec.files.get("level2", {}).get("key")
     long = long.drop(columns=[c for c in spec.drop if c in long.columns and c != key])
     if "level2" in spec.files:
         long = _join_level2(long, spec)
-    for source in spec.rename:
-        _check_columns(long, [source], l1_path, "rename")
     long = long.rename(columns=spec.rename)
     roles = spec.roles
     role_columns = {
@@ -266,8 +243,6 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         role_columns["roles.group"] = roles.group
     for i, label in enumerate(roles.labels):
         role_columns[f"roles.labels[{i}]"] = label
-    for role, column in role_columns.items():
-        _check_columns(long, [column], l1_path, f"config {role}")
     if spec.subset:
         long = _apply_subset(long, spec, l1_path)
     for role, column in (("outcome", roles.outcome), ("predictor", roles.predictor)):
@@ -323,11 +298,83 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     )
 
 
-def _in_level2(spec: DatasetSpec, column: str) -> bool:
-    level2 = spec.files.get("level2")
-    if not level2:
-        return False
-    return column in read_table(level2["path"]).columns
+def read_header(path: str | Path) -> list[str]:
+    """The column names of a raw file, reading nothing else."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet" and path.exists():
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.read_schema(path).names)
+        except Exception as exc:  # a damaged file: read_table gives the full message
+            raise DataError(f"not a readable parquet file ({exc})", file=str(path)) from exc
+    if path.suffix.lower() == ".csv" and path.exists() and path.stat().st_size > 0:
+        try:
+            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataError(f"malformed CSV header ({exc})", file=str(path)) from exc
+    return list(read_table(path).columns)  # raises the file-level error
+
+
+def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
+    """Check every column the config names against the files' headers, before reading data.
+
+    Cheap enough to run when the workflow is parsed, so a misspelt column stops the run before
+    any job starts.
+    """
+    spec = _rooted(spec, Path(root))
+    l1_path = spec.files["level1"]["path"]
+    headers = {l1_path: read_header(l1_path)}
+    key = None
+    if "level2" in spec.files:
+        l2 = spec.files["level2"]
+        key = l2.get("key")
+        headers[l2["path"]] = read_header(l2["path"])
+        for path, columns in headers.items():
+            if key not in columns:
+                raise DataError(
+                    f"join key: column '{key}' not found (the file has: {', '.join(columns)})",
+                    file=path,
+                    column=key,
+                )
+    every = [c for columns in headers.values() for c in columns]
+    for column in spec.drop:
+        if column not in every:
+            raise DataError(
+                f"`drop` names a column that no file has: {column}", file=l1_path, column=column
+            )
+    kept = list(dict.fromkeys(c for c in every if c not in spec.drop or c == key))
+    for source in spec.rename:
+        if source not in kept:
+            raise DataError(
+                f"rename: column '{source}' not found (the files have: {', '.join(kept)})",
+                file=l1_path,
+                column=source,
+            )
+    final = [spec.rename.get(c, c) for c in kept]
+    roles = spec.roles
+    wanted = {
+        "roles.cluster": roles.cluster,
+        "roles.outcome": roles.outcome,
+        "roles.predictor": roles.predictor,
+    }
+    if roles.group:
+        wanted["roles.group"] = roles.group
+    for i, label in enumerate(roles.labels):
+        wanted[f"roles.labels[{i}]"] = label
+    if spec.subset:
+        wanted["subset.column"] = spec.subset["column"]
+    if spec.composition:
+        wanted["composition.variable"] = spec.composition["variable"]
+    files = " or ".join(headers)
+    for role, column in wanted.items():
+        if column not in final:
+            raise DataError(
+                f"config datasets.{spec.name}.{role}: column '{column}' not found in {files} "
+                f"(columns after renaming: {', '.join(final)})",
+                file=l1_path,
+                column=column,
+            )
 
 
 def _rooted(spec: DatasetSpec, root: Path) -> DatasetSpec:

@@ -1,12 +1,16 @@
 from pathlib import Path
 
-from multilevel.config import validate_config
+from multilevel.config import DatasetSpec, validate_config
+from multilevel.prepare import check_headers
 
-# Validate against config/schema.yaml (filling defaults); a bad config stops here with a message
-# naming the entry and the key.
+# Validate against config/schema.yaml (filling defaults), then every column the config names
+# against the raw files' headers: a bad config stops here, before any job runs, with a message
+# naming the entry, the key, the file and the column.
 validate_config(config, source="config")
 
 DATASETS = sorted(config["datasets"])
+for _name in DATASETS:
+    check_headers(DatasetSpec.from_config(config, _name))
 REGISTRY = "data/published.csv"
 
 
