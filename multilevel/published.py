@@ -68,6 +68,8 @@ def show(reproduced, decimals: str, printed: str = "") -> str:
         return str(reproduced)
     if printed and "e" in printed.lower():
         return f"{float(reproduced):.{max(int(decimals), 0) + 2}e}"
+    if int(decimals) == 0 and float(reproduced).is_integer():
+        return str(int(reproduced))  # a count: no decimals to show
     return f"{float(reproduced):.{max(int(decimals), 0) + 2}f}"
 
 

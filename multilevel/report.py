@@ -55,6 +55,7 @@ def environment(html: bool = True) -> jinja2.Environment:
     )
     env.tests["number"] = lambda value: bool(NUMBER.match(str(value)))
     env.globals["math"] = math
+    env.globals["page_index"] = page_index
     return env
 
 
@@ -109,3 +110,39 @@ def audit_context(audit_frame) -> dict:
 
 def figure_entry(svg_path: str | Path, meta: dict) -> dict:
     return {**meta, "src": figure_data_uri(svg_path)}
+
+
+PAGE_REF = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
+
+
+def document_pages(reference: str, pages_only: bool) -> list[int]:
+    """Pages named in a reference: '10-11, 18' (pages_only) or 'Figure 4, p. 49; pp. 58-60'."""
+    if not reference:
+        return []
+    if not pages_only:
+        parts = re.findall(r"pp?\.\s*([\d\s,\u2013-]+)", reference)
+        reference = ",".join(parts)
+    pages = []
+    for start, end in PAGE_REF.findall(reference):
+        first = int(start)
+        last = int(end) if end else first
+        pages.extend(range(first, last + 1) if 0 <= last - first < 40 else [first])
+    return pages
+
+
+def page_index(tables: dict, figures: dict, numbers: dict) -> list[dict]:
+    """Document page -> the numbered tables and figures of the report that reproduce it."""
+    index: dict[int, list[dict]] = {}
+    for kind, items, field, pages_only in (
+        ("table", tables, "doc_pages", True),
+        ("figure", figures, "doc_ref", False),
+    ):
+        for entry in numbers.get(f"{kind}s", []):
+            item = items.get(entry["key"])
+            if not item:
+                continue
+            for page in document_pages(item.get(field, ""), pages_only):
+                index.setdefault(page, []).append(
+                    {"kind": kind, "n": entry["n"], "key": entry["key"], "title": entry["title"]}
+                )
+    return [{"page": page, "items": index[page]} for page in sorted(index)]

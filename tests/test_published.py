@@ -86,3 +86,12 @@ def test_audit_flags_a_wrong_value(data_values):
 def test_errata_are_noted():
     notes = REGISTRY[REGISTRY["note"] != ""]
     assert any("21 Public" in n for n in notes["note"])
+
+
+def test_audit_shows_values_at_useful_precision():
+    from multilevel.published import show
+
+    assert show(52.0, "0") == "52"
+    assert show(0.42105263, "7") == "0.421052630"
+    assert show(5.6e-07, "2", "5.60e-07") == "5.6000e-07"
+    assert show(None, "2") == "not computed"

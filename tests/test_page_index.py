@@ -1,0 +1,22 @@
+"""The index maps the document's pages to the report's numbered tables and figures."""
+
+from multilevel.report import document_pages, page_index
+
+
+def test_page_references_are_parsed():
+    assert document_pages("10-11, 18", pages_only=True) == [10, 11, 18]
+    assert document_pages("Figure 4, p. 49", pages_only=False) == [49]
+    assert document_pages("Figure 5, p. 53; pp. 58-60", pages_only=False) == [53, 58, 59, 60]
+    assert document_pages("", pages_only=True) == []
+
+
+def test_index_lists_items_by_page():
+    tables = {"t": {"doc_pages": "19-20"}}
+    figures = {"f": {"doc_ref": "Figure 1, p. 20"}, "g": {"doc_ref": ""}}
+    numbers = {
+        "tables": [{"n": 3, "key": "t", "title": "T"}],
+        "figures": [{"n": 1, "key": "f", "title": "F"}, {"n": 2, "key": "g", "title": "G"}],
+    }
+    index = page_index(tables, figures, numbers)
+    assert [row["page"] for row in index] == [19, 20]
+    assert [(i["kind"], i["n"]) for i in index[1]["items"]] == [("table", 3), ("figure", 1)]
