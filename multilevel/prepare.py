@@ -234,15 +234,7 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         long = _join_level2(long, spec)
     long = long.rename(columns=spec.rename)
     roles = spec.roles
-    role_columns = {
-        "roles.cluster": roles.cluster,
-        "roles.outcome": roles.outcome,
-        "roles.predictor": roles.predictor,
-    }
-    if roles.group:
-        role_columns["roles.group"] = roles.group
-    for i, label in enumerate(roles.labels):
-        role_columns[f"roles.labels[{i}]"] = label
+    role_columns = columns_of_roles(spec)
     if spec.subset:
         long = _apply_subset(long, spec, l1_path)
     for role, column in (("outcome", roles.outcome), ("predictor", roles.predictor)):
@@ -296,6 +288,21 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         duplicate_rows=duplicates,
         single_row_clusters=single,
     )
+
+
+def columns_of_roles(spec: DatasetSpec) -> dict[str, str]:
+    """Config key -> column, for every column the analysis uses (after renaming)."""
+    roles = spec.roles
+    columns = {
+        "roles.cluster": roles.cluster,
+        "roles.outcome": roles.outcome,
+        "roles.predictor": roles.predictor,
+    }
+    if roles.group:
+        columns["roles.group"] = roles.group
+    for i, label in enumerate(roles.labels):
+        columns[f"roles.labels[{i}]"] = label
+    return columns
 
 
 def read_header(path: str | Path) -> list[str]:
@@ -352,16 +359,7 @@ def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
                 column=source,
             )
     final = [spec.rename.get(c, c) for c in kept]
-    roles = spec.roles
-    wanted = {
-        "roles.cluster": roles.cluster,
-        "roles.outcome": roles.outcome,
-        "roles.predictor": roles.predictor,
-    }
-    if roles.group:
-        wanted["roles.group"] = roles.group
-    for i, label in enumerate(roles.labels):
-        wanted[f"roles.labels[{i}]"] = label
+    wanted = columns_of_roles(spec)
     if spec.subset:
         wanted["subset.column"] = spec.subset["column"]
     if spec.composition:
