@@ -9,6 +9,13 @@ from multilevel.prepare import check_headers
 validate_config(config, source="config")
 
 DATASETS = sorted(config["datasets"])
+# The report's templates live beside the Snakefile (they are code, like scripts/), whatever the
+# working directory; editing one re-renders the report and nothing else.
+TEMPLATE_FILES = sorted(
+    str(path)
+    for path in (Path(workflow.basedir) / "templates").rglob("*")
+    if path.suffix in (".j2", ".css")
+)
 for _name in DATASETS:
     check_headers(DatasetSpec.from_config(config, _name))
 REGISTRY = "data/published.csv"

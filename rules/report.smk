@@ -3,8 +3,7 @@ rule render_report:
         parts=part_files,
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
-        templates=list(map(str, Path("templates").rglob("*.j2")))
-        + ["templates/report.css"],
+        templates=TEMPLATE_FILES,
     output:
         html=report(
             "reports/{dataset}/report.html",

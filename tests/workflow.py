@@ -13,10 +13,10 @@ SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
 def make_workdir(tmp: Path, config: dict | None = None) -> Path:
-    """A work directory whose data/ and templates/ are the project's (read-only use), with its
+    """A work directory whose data/ is the project's (read-only use), with its
     own config/ so a test can change the configuration."""
     tmp.mkdir(parents=True, exist_ok=True)
-    for name in ("data", "templates"):
+    for name in ("data",):
         os.symlink(ROOT / name, tmp / name)
     (tmp / "config").mkdir()
     if config is None:
