@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import Path
 
 from multilevel.config import DatasetSpec, validate_config
@@ -10,12 +11,18 @@ validate_config(config, source="config")
 
 DATASETS = sorted(config["datasets"])
 # The report's templates live beside the Snakefile (they are code, like scripts/), whatever the
-# working directory; editing one re-renders the report and nothing else.
-TEMPLATE_FILES = sorted(
-    str(path)
-    for path in (Path(workflow.basedir) / "templates").rglob("*")
-    if path.suffix in (".j2", ".css")
-)
+# working directory. Their digest is a parameter of the report rule: editing one re-renders the
+# report and nothing else (Snakemake does not track the times of files outside the working
+# directory).
+TEMPLATE_DIGEST = hashlib.sha256(
+    b"".join(
+        path.read_bytes()
+        for path in sorted(
+            (Path(workflow.main_snakefile).parent / "templates").rglob("*")
+        )
+        if path.suffix in (".j2", ".css")
+    )
+).hexdigest()
 for _name in DATASETS:
     check_headers(DatasetSpec.from_config(config, _name))
 REGISTRY = "data/published.csv"

@@ -3,7 +3,6 @@ rule render_report:
         parts=part_files,
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
-        templates=TEMPLATE_FILES,
     output:
         html=report(
             "reports/{dataset}/report.html",
@@ -21,6 +20,7 @@ rule render_report:
     params:
         config=dataset_config,
         parts=part_layout,
+        templates=TEMPLATE_DIGEST,
     script:
         "../scripts/render_report.py"
 

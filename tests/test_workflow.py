@@ -1,5 +1,6 @@
 """End to end: the workflow builds the hs report, a rerun does nothing, bad input fails cleanly."""
 
+import os
 import re
 
 import pytest
@@ -61,3 +62,18 @@ def test_bad_config_fails_with_no_partial_output(tmp_path):
     produced = [p for p in (workdir / "results").rglob("*") if p.is_file()]
     assert all(p.suffix in (".log", ".tsv") for p in produced), produced
     assert not (workdir / "reports").exists()
+
+
+def test_editing_a_template_rerenders_only_the_report(built):
+    template = ROOT / "templates" / "partials" / "data.html.j2"
+    text, stat = template.read_text(), template.stat()
+    try:
+        template.write_text(text + "\n")
+        result = run(built, "--dry-run")
+    finally:
+        template.write_text(text)
+        os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout + result.stderr, re.M))
+    for target in ("total", "all"):  # the count line and the target rule
+        jobs.pop(target, None)
+    assert set(jobs) == {"render_report", "render_pdf"}, jobs
