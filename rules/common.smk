@@ -52,11 +52,19 @@ def report_paths(name):
     return [f"reports/{name}/report.html", f"reports/{name}/report.pdf"]
 
 
-# The report is made of parts, one per stage, in the order registered. Each part names its
-# artifacts: tables (JSON lists of tables), figures (JSON lists of figures with their SVG files),
-# values (JSON dicts of registry values) and context (JSON for the part's template).
+# The report is made of parts, one per stage. Each part names its artifacts: tables (JSON lists
+# of tables), figures (JSON lists of figures with their SVG files), values (JSON dicts of registry
+# values) and context (JSON for the part's template). Parts appear in the document's order
+# (PART_ORDER: data pp. 9-34, methods and effects pp. 35-75, theory pp. 76-88, the simulated
+# school pp. 89-100, fitting pp. 101-173), then any other part in the order registered.
 PARTS = {}
 ARTIFACT_KINDS = ("tables", "figures", "values", "context")
+PART_ORDER = ["data", "methods", "effects", "theory", "simulation", "mixed"]
+
+
+def ordered_parts():
+    rank = {name: i for i, name in enumerate(PART_ORDER)}
+    return sorted(PARTS.items(), key=lambda item: rank.get(item[0], len(PART_ORDER)))
 
 
 def register_part(name, title, **artifacts):
@@ -91,5 +99,5 @@ def part_layout(wildcards):
                 for kind in ARTIFACT_KINDS
             },
         }
-        for name, part in PARTS.items()
+        for name, part in ordered_parts()
     }
