@@ -262,6 +262,12 @@ class FixedEffectsResult(OLSResult):
     cluster_coefs: pd.DataFrame | None = None
     dropped_clusters: list = field(default_factory=list)
 
+    @classmethod
+    def from_ols(cls, base: OLSResult, test, cluster_coefs, dropped) -> FixedEffectsResult:
+        """The OLS fit `base` with its test and the per-cluster lines."""
+        fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+        return cls(**fields, test=test, cluster_coefs=cluster_coefs, dropped_clusters=dropped)
+
     def to_dict(self) -> dict:
         out = super().to_dict()
         out["test"] = None if self.test is None else self.test.to_dict()
@@ -530,12 +536,7 @@ def fixed_effects_separate(
         r for r in Ldiff.index if r.startswith("Slope")
     ]
     test = wald(base.fit, Ldiff.loc[order], level=level)
-    return FixedEffectsResult(
-        **{f: getattr(base, f) for f in base.__dataclass_fields__},
-        test=test,
-        cluster_coefs=coefs,
-        dropped_clusters=dropped,
-    )
+    return FixedEffectsResult.from_ols(base, test, coefs, dropped)
 
 
 def fixed_effects_common_slope(
@@ -587,12 +588,7 @@ def fixed_effects_common_slope(
     base = _ols("Fixed effects: common slope within group", desc, d[outcome], X, group_L)
     test = wald(base.fit, "^" + re.escape(f"{predictor}:{group}"), level=level)
     coefs, dropped = cluster_coefficients(d, cluster, outcome, predictor, group)
-    return FixedEffectsResult(
-        **{f: getattr(base, f) for f in base.__dataclass_fields__},
-        test=test,
-        cluster_coefs=coefs,
-        dropped_clusters=dropped,
-    )
+    return FixedEffectsResult.from_ols(base, test, coefs, dropped)
 
 
 def two_stage(
