@@ -2,17 +2,7 @@
 # job each (results/<dataset>/mixed/<model>.json, REML and ML fits), then one rule for the
 # chapters' tables, registry values and context, and one for their figures.
 from multilevel.ladder import MODEL_KEYS  # the models, in the document's order
-
-MIXED_FIGURES = (
-    "resid_fitted",
-    "outcome_by_cluster",
-    "outcome_by_cluster_zoom",
-    "blue_blup",
-    "shrinkage",
-    "blup_lines",
-    "beta_space",
-    "contextual",
-)
+from multilevel.plots.mixed import FIGURE_KEYS as MIXED_FIGURES
 
 register_part(
     "theory",

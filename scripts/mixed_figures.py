@@ -16,6 +16,7 @@ from multilevel.contextual import contextual_effects
 from multilevel.ladder import quote, restore, usable
 from multilevel.mixed.design import INTERCEPT
 from multilevel.plots.mixed import (
+    FIGURE_KEYS,
     blue_blup_beta_space_figure,
     blue_blup_by_cluster_figure,
     blup_lines_figure,
@@ -26,17 +27,6 @@ from multilevel.plots.mixed import (
 )
 from multilevel.plots.style import new_figure, save_figure, style
 from multilevel.runlog import logged_step, step_logger
-
-FIGURES = (
-    "resid_fitted",
-    "outcome_by_cluster",
-    "outcome_by_cluster_zoom",
-    "blue_blup",
-    "shrinkage",
-    "blup_lines",
-    "beta_space",
-    "contextual",
-)
 
 
 def placeholder(message: str):
@@ -211,7 +201,7 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                     "pp. 120, 147-148",
                 )
             )
-        for key in FIGURES:
+        for key in svgs:
             fig = figs.get(key) or placeholder("not drawn for this dataset (see the text)")
             save_figure(fig, svgs[key])
         meta = [
@@ -219,7 +209,7 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
             for k, t, c, r in metas
         ]
         Path(meta_out).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
-        logger.info("%d figures drawn of %d", len(metas), len(FIGURES))
+        logger.info("%d figures drawn of %d", len(metas), len(svgs))
 
 
 if __name__ == "__main__":
@@ -229,7 +219,7 @@ if __name__ == "__main__":
         smk.wildcards.dataset,
         list(smk.input.models),
         smk.input.long,
-        {k: smk.output[k] for k in FIGURES},
+        {k: smk.output[k] for k in FIGURE_KEYS},
         smk.output.meta,
         log=smk.log[0],
     )

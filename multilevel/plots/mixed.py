@@ -28,6 +28,7 @@ from multilevel.ellipse import ellipse
 from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
 
 __all__ = [
+    "FIGURE_KEYS",
     "resid_fitted_figure",
     "outcome_by_cluster_figure",
     "blue_blup_by_cluster_figure",
@@ -39,6 +40,18 @@ __all__ = [
 
 BLUE_C, BLUP_C, GLS_C = PALETTE[0], PALETTE[1], PALETTE[2]
 MARKERS = ["o", "^", "s", "D", "v"]
+
+# The hierarchical chapters' figures, in the report's order: one SVG each (rules/mixed.smk).
+FIGURE_KEYS = (
+    "resid_fitted",
+    "outcome_by_cluster",
+    "outcome_by_cluster_zoom",
+    "blue_blup",
+    "shrinkage",
+    "blup_lines",
+    "beta_space",
+    "contextual",
+)
 
 
 @styled
