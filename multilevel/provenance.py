@@ -29,22 +29,21 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def git_commit(root: str | Path = ".") -> str:
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _git(root: str | Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def git_commit(root: str | Path = PROJECT) -> str:
+    """The code's version: the commit of the project the library runs from (not of the working
+    directory, which may be anywhere)."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        commit = _git(root, "rev-parse", "--short=12", "HEAD")
+        dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return f"{commit}{' (with uncommitted changes)' if dirty else ''}"
@@ -63,7 +62,7 @@ def package_versions(names: list[str] = MAIN_PACKAGES) -> dict[str, str]:
 def provenance(raw_files: list[str], root: str | Path = ".", pin_date: str | None = None) -> dict:
     return {
         "files": [{"path": str(p), "sha256": sha256(Path(root) / p)} for p in raw_files],
-        "commit": git_commit(root),
+        "commit": git_commit(),
         "packages": package_versions(),
         "date": pin_date or dt.date.today().isoformat(),
     }

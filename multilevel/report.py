@@ -59,10 +59,6 @@ def environment(html: bool = True) -> jinja2.Environment:
     return env
 
 
-def render_html(context: dict) -> str:
-    return render_html_numbered(context)[0]
-
-
 def render_html_numbered(context: dict) -> tuple[str, dict]:
     """The HTML and the numbered tables and figures (in order) it contains."""
     env = environment()

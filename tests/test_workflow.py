@@ -28,6 +28,8 @@ def test_report_html_is_self_contained_and_complete(built):
     assert len(why) == total - agree and all(w.strip() and w != "NOT EXPLAINED" for w in why)
     assert "Figure 1." in html and "Uniform quantile plots" in html
     assert "Reproduction audit" in html
+    # the code version is the project's commit, though the work directory is elsewhere
+    assert re.search(r"git commit <code>[0-9a-f]{12}", html)
     # self-contained: images inline, no external stylesheet or script
     assert "data:image/svg+xml;base64," in html
     assert not re.search(r'<(img|script|link)[^>]+(src|href)="(?!data:|#)', html)
