@@ -73,15 +73,6 @@ def variable_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variable")
 
 
-def _cluster_order(long: pd.DataFrame, spec: DatasetSpec) -> list:
-    """Clusters in the informative-label order when there is one, else sorted."""
-    cluster = spec.roles.cluster
-    if spec.id_label:
-        first = long.drop_duplicates(cluster).set_index(spec.id_label)[cluster]
-        return [first[label] for label in long[spec.id_label].cat.categories]
-    return sorted(long[cluster].unique())
-
-
 def data_tables(long: pd.DataFrame, spec: DatasetSpec, head_rows: int = 50) -> list[Table]:
     roles = spec.roles
     cluster = roles.cluster

@@ -41,13 +41,11 @@ class DataValues:
         self._upall = up(long, self.cluster, summarise=True)
 
     def _cluster_key(self, text: str):
-        if text == "Total":
+        """A cluster id from a key's text, as the type of the cluster column."""
+        first = self.long[self.cluster].iloc[0]
+        if text == "Total" or isinstance(first, str):
             return text
-        return (
-            type(self.long[self.cluster].iloc[0])(text)
-            if not isinstance(self.long[self.cluster].iloc[0], str)
-            else text
-        )
+        return type(first)(text)
 
     def _tab(self, var: str) -> pd.DataFrame:
         if var not in self._tabs:
