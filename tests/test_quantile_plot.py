@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from multilevel.quantile_plot import uniform_quantile_figure
+from multilevel.plots.quantile import uniform_quantile_figure
 
 
 def test_panels_show_the_data():
