@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.plots.quantile import uniform_quantile_figure
 from multilevel.plots.style import save_figure
 from multilevel.prepare import ROW_ID
-from multilevel.plots.quantile import uniform_quantile_figure
 from multilevel.runlog import step_logger
 
 
