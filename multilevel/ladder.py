@@ -45,6 +45,7 @@ from scipy import stats
 from multilevel.config import Roles
 from multilevel.mixed import MixedModelError, lmm
 from multilevel.tables import Table, format_frame
+from multilevel.workflow_names import MODEL_KEYS
 
 __all__ = [
     "MODEL_KEYS",
@@ -66,18 +67,6 @@ __all__ = [
 ]
 
 METHODS = ("REML", "ML")
-MODEL_KEYS = (
-    "oneway",
-    "means_as_outcomes",
-    "oneway_ancova",
-    "random_coefficients",
-    "intercepts_slopes_outcomes",
-    "nonrandom_slopes",
-    "parallel_slopes",
-    "contextual_cwg",
-    "contextual_raw",
-    "contextual_full",
-)
 SHORT = {
     "oneway": "One-way ANOVA",
     "means_as_outcomes": "Means as outcomes",

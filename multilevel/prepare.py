@@ -15,6 +15,7 @@ import pandas as pd
 from multilevel.config import DatasetSpec
 from multilevel.errors import DataError
 from multilevel.grouping import capply, varying_clusters
+from multilevel.headers import check_headers, columns_of_roles, rooted
 from multilevel.rawdata import read_table
 
 ROW_ID = "row"
@@ -222,7 +223,7 @@ def _add_id_label(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
 def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     """Assemble the long table of a dataset from its raw files. Raw files are only read."""
     root = Path(root)
-    spec = _rooted(spec, root)
+    spec = rooted(spec, root)
     check_headers(spec)
     l1_path = spec.files["level1"]["path"]
     long = read_table(l1_path)
@@ -288,96 +289,3 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         duplicate_rows=duplicates,
         single_row_clusters=single,
     )
-
-
-def columns_of_roles(spec: DatasetSpec) -> dict[str, str]:
-    """Config key -> column, for every column the analysis uses (after renaming)."""
-    roles = spec.roles
-    columns = {
-        "roles.cluster": roles.cluster,
-        "roles.outcome": roles.outcome,
-        "roles.predictor": roles.predictor,
-    }
-    if roles.group:
-        columns["roles.group"] = roles.group
-    for i, label in enumerate(roles.labels):
-        columns[f"roles.labels[{i}]"] = label
-    return columns
-
-
-def read_header(path: str | Path) -> list[str]:
-    """The column names of a raw file, reading nothing else."""
-    path = Path(path)
-    if path.suffix.lower() == ".parquet" and path.exists():
-        import pyarrow.parquet as pq
-
-        try:
-            return list(pq.read_schema(path).names)
-        except Exception as exc:  # a damaged file: read_table gives the full message
-            raise DataError(f"not a readable parquet file ({exc})", file=str(path)) from exc
-    if path.suffix.lower() == ".csv" and path.exists() and path.stat().st_size > 0:
-        try:
-            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataError(f"malformed CSV header ({exc})", file=str(path)) from exc
-    return list(read_table(path).columns)  # raises the file-level error
-
-
-def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
-    """Check every column the config names against the files' headers, before reading data.
-
-    Cheap enough to run when the workflow is parsed, so a misspelt column stops the run before
-    any job starts.
-    """
-    spec = _rooted(spec, Path(root))
-    l1_path = spec.files["level1"]["path"]
-    headers = {l1_path: read_header(l1_path)}
-    key = None
-    if "level2" in spec.files:
-        l2 = spec.files["level2"]
-        key = l2.get("key")
-        headers[l2["path"]] = read_header(l2["path"])
-        for path, columns in headers.items():
-            if key not in columns:
-                raise DataError(
-                    f"join key: column '{key}' not found (the file has: {', '.join(columns)})",
-                    file=path,
-                    column=key,
-                )
-    every = [c for columns in headers.values() for c in columns]
-    for column in spec.drop:
-        if column not in every:
-            raise DataError(
-                f"`drop` names a column that no file has: {column}", file=l1_path, column=column
-            )
-    kept = list(dict.fromkeys(c for c in every if c not in spec.drop or c == key))
-    for source in spec.rename:
-        if source not in kept:
-            raise DataError(
-                f"rename: column '{source}' not found (the files have: {', '.join(kept)})",
-                file=l1_path,
-                column=source,
-            )
-    final = [spec.rename.get(c, c) for c in kept]
-    wanted = columns_of_roles(spec)
-    if spec.subset:
-        wanted["subset.column"] = spec.subset["column"]
-    if spec.composition:
-        wanted["composition.variable"] = spec.composition["variable"]
-    files = " or ".join(headers)
-    for role, column in wanted.items():
-        if column not in final:
-            raise DataError(
-                f"config datasets.{spec.name}.{role}: column '{column}' not found in {files} "
-                f"(columns after renaming: {', '.join(final)})",
-                file=l1_path,
-                column=column,
-            )
-
-
-def _rooted(spec: DatasetSpec, root: Path) -> DatasetSpec:
-    files = {
-        level: {**entry, "path": str(root / entry["path"]) if root != Path(".") else entry["path"]}
-        for level, entry in spec.files.items()
-    }
-    return DatasetSpec(**{**spec.__dict__, "files": files})

@@ -2,7 +2,7 @@ import hashlib
 from pathlib import Path
 
 from multilevel.config import DatasetSpec, validate_config
-from multilevel.prepare import check_headers
+from multilevel.headers import check_headers
 
 # Validate against config/schema.yaml (filling defaults), then every column the config names
 # against the raw files' headers: a bad config stops here, before any job runs, with a message

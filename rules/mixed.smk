@@ -1,8 +1,7 @@
 # The hierarchical-model chapters (pages 76-173): the ten models of the ladder (page 120), one
 # job each (results/<dataset>/mixed/<model>.json, REML and ML fits), then one rule for the
 # chapters' tables, registry values and context, and one for their figures.
-from multilevel.ladder import MODEL_KEYS  # the models, in the document's order
-from multilevel.plots.mixed import FIGURE_KEYS as MIXED_FIGURES
+from multilevel.workflow_names import MIXED_FIGURE_KEYS as MIXED_FIGURES, MODEL_KEYS
 
 register_part(
     "theory",

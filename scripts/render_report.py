@@ -1,4 +1,5 @@
-"""Artifacts of every part -> reports/<dataset>/report.html (one self-contained file)."""
+"""Artifacts of every part -> reports/<dataset>/report.html (one self-contained file), the same
+report as a Quarto source (report.qmd) and as PDF (report.pdf, WeasyPrint, print stylesheet)."""
 
 from pathlib import Path
 
@@ -9,7 +10,13 @@ from multilevel.config import DatasetSpec
 from multilevel.provenance import provenance
 from multilevel.published import audit, load_registry
 from multilevel.quarto import quarto_source
-from multilevel.report import audit_context, figure_entry, load_json, render_html_numbered
+from multilevel.report import (
+    audit_context,
+    figure_entry,
+    load_json,
+    render_html_numbered,
+    render_pdf,
+)
 from multilevel.runlog import step_logger
 from multilevel.tables import read_tables
 
@@ -61,7 +68,7 @@ def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
     return overview
 
 
-def main(config: dict, dataset: str, parts: dict, long_path, registry, html_out, qmd_out, log=None):
+def main(config: dict, dataset: str, parts: dict, long_path, registry, outputs: dict, log=None):
     logger = step_logger("render_report", log)
     spec = DatasetSpec.from_config(config, dataset)
     tables, figures, values, part_context, sections = collect_parts(parts)
@@ -88,10 +95,14 @@ def main(config: dict, dataset: str, parts: dict, long_path, registry, html_out,
         **data_overview(pd.read_parquet(long_path), spec),
     }
     html, numbers = render_html_numbered(context)
-    Path(html_out).parent.mkdir(parents=True, exist_ok=True)
-    Path(html_out).write_text(html)
-    Path(qmd_out).write_text(quarto_source(context, html, numbers, qmd_out))
-    logger.info("wrote %s (%d kB)", html_out, len(html) // 1024)
+    html_out = Path(outputs["html"])
+    html_out.parent.mkdir(parents=True, exist_ok=True)
+    html_out.write_text(html)
+    Path(outputs["qmd"]).write_text(quarto_source(context, html, numbers, outputs["qmd"]))
+    logger.info("wrote %s (%d kB) and %s", html_out, len(html) // 1024, outputs["qmd"])
+    logger.info("rendering the PDF")
+    render_pdf(html, outputs["pdf"])
+    logger.info("wrote %s", outputs["pdf"])
 
 
 if __name__ == "__main__":
@@ -102,7 +113,6 @@ if __name__ == "__main__":
         smk.params.parts,
         smk.input.long,
         smk.input.registry,
-        smk.output.html,
-        smk.output.qmd,
+        {key: smk.output[key] for key in ("html", "qmd", "pdf")},
         log=smk.log[0],
     )

@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 
 from multilevel.ellipse import ellipse
 from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+from multilevel.workflow_names import MIXED_FIGURE_KEYS as FIGURE_KEYS
 
 __all__ = [
     "FIGURE_KEYS",
@@ -42,16 +43,6 @@ BLUE_C, BLUP_C, GLS_C = PALETTE[0], PALETTE[1], PALETTE[2]
 MARKERS = ["o", "^", "s", "D", "v"]
 
 # The hierarchical chapters' figures, in the report's order: one SVG each (rules/mixed.smk).
-FIGURE_KEYS = (
-    "resid_fitted",
-    "outcome_by_cluster",
-    "outcome_by_cluster_zoom",
-    "blue_blup",
-    "shrinkage",
-    "blup_lines",
-    "beta_space",
-    "contextual",
-)
 
 
 @styled

@@ -1,0 +1,30 @@
+"""Names the workflow expands when Snakemake parses it: the models of the ladder and the figures
+of the mixed chapters, in the document's order.
+
+Kept free of heavy imports (numpy, scipy, matplotlib): every Snakemake run imports this module,
+including a run that has nothing to do.
+"""
+
+MODEL_KEYS = (
+    "oneway",
+    "means_as_outcomes",
+    "oneway_ancova",
+    "random_coefficients",
+    "intercepts_slopes_outcomes",
+    "nonrandom_slopes",
+    "parallel_slopes",
+    "contextual_cwg",
+    "contextual_raw",
+    "contextual_full",
+)
+
+MIXED_FIGURE_KEYS = (
+    "resid_fitted",
+    "outcome_by_cluster",
+    "outcome_by_cluster_zoom",
+    "blue_blup",
+    "shrinkage",
+    "blup_lines",
+    "beta_space",
+    "contextual",
+)
