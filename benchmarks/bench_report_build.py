@@ -1,5 +1,6 @@
-"""Build times of the report: cold build, no-change rebuild, and rebuild after touching only a
-template, in a scratch work directory, with each rule's time from Snakemake's benchmark files.
+"""Build times of the report: cold build, no-change rebuild, and rebuilds after touching only a
+template (one chapter's template; the stylesheet, which every page uses), in a scratch work
+directory, with each rule's time from Snakemake's benchmark files.
 
     .venv/bin/python benchmarks/bench_report_build.py [--dataset hs] [--cores 2]
 
@@ -21,7 +22,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-TARGETS = {"cold build": 60.0, "no-change rebuild": 5.0, "template-only rebuild": 10.0}
+TARGETS = {
+    "cold build": 60.0,
+    "no-change rebuild": 5.0,
+    "template-only rebuild": 10.0,
+    "stylesheet-only rebuild": 10.0,
+}
+EDITS = {  # template file, and what an author might add to it
+    "template-only rebuild": ("templates/partials/data.html.j2", "\n<!-- edited -->\n"),
+    "stylesheet-only rebuild": ("templates/report.css", "\n/* edited */\n"),
+}
 
 
 def workdir_for(base: Path) -> Path:
@@ -48,6 +58,10 @@ def build(workdir: Path, dataset: str, cores: int) -> tuple[float, str]:
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stderr[-3000:]}")
     return elapsed, result.stderr + result.stdout
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines()
 
 
 def rule_times(workdir: Path, dataset: str) -> list[tuple[str, float, float]]:
@@ -78,24 +92,31 @@ def main() -> None:
         times["no-change rebuild"], log = build(workdir, args.dataset, args.cores)
         if "Nothing to be done" not in log:
             print("warning: the no-change rebuild ran jobs")
-        # The templates are code beside the Snakefile: edit the project's own (a blank line at
-        # the end), then put it back as it was.
-        template = ROOT / "templates" / "partials" / "data.html.j2"
-        text, stat = template.read_text(), template.stat()
-        try:
-            template.write_text(text + "\n")
-            times["template-only rebuild"], log = build(workdir, args.dataset, args.cores)
-        finally:
-            template.write_text(text)
-            os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        reran = sorted(
-            {line.split("Rule: ")[1].rstrip(")") for line in log.splitlines() if "Rule: " in line}
-        )
+        # The templates are code beside the Snakefile: edit the project's own, then put it back
+        # as it was.
+        reran = {}
+        for name, (relative, addition) in EDITS.items():
+            template = ROOT / relative
+            text, stat = template.read_text(), template.stat()
+            try:
+                template.write_text(text + addition)
+                times[name], log = build(workdir, args.dataset, args.cores)
+            finally:
+                template.write_text(text)
+                os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            rules = {line.split("Rule: ")[1].rstrip(")") for line in lines(log) if "Rule: " in line}
+            pdf_log = workdir / "results" / args.dataset / "logs" / "render_report.log"
+            pdf_log = pdf_log.read_text()
+            parts = [line.split("INFO ")[1] for line in lines(pdf_log) if "chapters (" in line]
+            reran[name] = [f"rules {', '.join(sorted(rules))}", *parts]
+        # Put the report back in step with the project's templates.
+        build(workdir, args.dataset, args.cores)
     print(f"dataset {args.dataset}, --cores {args.cores}")
     print(f"{'build':<24}{'seconds':>9}{'target':>9}{'time/target':>13}")
     for name, seconds in times.items():
         print(f"{name:<24}{seconds:9.1f}{TARGETS[name]:9.0f}{seconds / TARGETS[name]:13.2f}")
-    print(f"rules rerun after touching a template: {', '.join(reran)}")
+    for name, what in reran.items():
+        print(f"{name}: {'; '.join(what)}")
     print("\nper rule in the cold build (Snakemake benchmark files):")
     print(f"{'rule':<56}{'seconds':>9}{'max RSS MB':>12}")
     for name, seconds, rss in sorted(cold_rules, key=lambda r: -r[1]):

@@ -7,28 +7,60 @@ MathML). Mathtext covers a subset of LaTeX: sub/superscripts, Greek, \\sum, \\fr
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
+import importlib.metadata
 import io
+import os
 import re
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
-import matplotlib
+from markupsafe import Markup
 
-matplotlib.use("Agg")
-from markupsafe import Markup  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from multilevel.svg_tidy import tidy_svg
 
 FONT_PT = 12.0
+SETTINGS = {"svg.hashsalt": "multilevel-math", "svg.fonttype": "path", "mathtext.fontset": "cm"}
+# Where rendered formulas are kept between runs (set by the report step; None: not kept). A
+# report has some 30 formulas: drawing them with matplotlib costs about a second per build.
+cache_dir: Path | None = None
+
+
+def use_cache(directory: str | Path | None) -> None:
+    global cache_dir
+    cache_dir = Path(directory) if directory else None
 
 
 @lru_cache(maxsize=512)
 def tex_svg(tex: str) -> str:
     """The formula `tex` (mathtext syntax, without dollar signs) as SVG text, byte-stable."""
+    if cache_dir is None:
+        return _draw(tex)
+    version = importlib.metadata.version("matplotlib")  # without importing matplotlib
+    key = hashlib.sha256(f"{version} {SETTINGS} {tex}".encode()).hexdigest()[:32]
+    path = cache_dir / f"{key}.svg"
+    if path.exists():
+        return path.read_text()
+    svg = _draw(tex)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=cache_dir, delete=False, suffix=".tmp") as handle:
+        handle.write(svg)
+    os.replace(handle.name, path)  # whole or absent, even with reports built side by side
+    return svg
+
+
+def _draw(tex: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
     fig = Figure()
     fig.text(0, 0, f"${tex}$", fontsize=FONT_PT)
     buffer = io.StringIO()
-    settings = {"svg.hashsalt": "multilevel-math", "svg.fonttype": "path", "mathtext.fontset": "cm"}
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context(SETTINGS):
         fig.savefig(
             buffer,
             format="svg",
@@ -37,7 +69,7 @@ def tex_svg(tex: str) -> str:
             transparent=True,
             metadata={"Date": None, "Creator": None},
         )
-    return buffer.getvalue()
+    return tidy_svg(buffer.getvalue())
 
 
 def _height_pt(svg: str) -> float:

@@ -7,10 +7,8 @@ the only place that knows about HTML.
 from __future__ import annotations
 
 import base64
-import gc
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -20,7 +18,6 @@ from multilevel.mathtext import math
 
 NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SCREEN_ONLY = "screen-only"
 
 
 class Numbering:
@@ -76,41 +73,6 @@ def render_html_numbered(context: dict) -> tuple[str, dict]:
         item = context["tables"].get(key) if kind == "table" else context["figures"].get(key)
         numbers[f"{kind}s"].append({"n": n, "key": key, "title": item["title"] if item else key})
     return template.render(**context, css=css, number=fixed, numbers=numbers), numbers
-
-
-def render_pdf(html: str, pdf_path: str | Path) -> None:
-    """The report's HTML -> PDF through WeasyPrint, with the print stylesheet.
-
-    Elements marked ``screen-only`` are removed before layout rather than left to the print
-    stylesheet's ``display: none``: WeasyPrint computes styles for hidden elements too, and the
-    audit's interactive table alone is some 19,000 elements (2 s of a 10 s render). The PDF is
-    the same either way.
-    """
-    import cssselect2
-    import weasyprint
-
-    with fewer_garbage_collections():
-        document = weasyprint.HTML(string=html, media_type="print")
-        root = document.etree_element
-        for parent in list(root.iter()):
-            hidden = [child for child in parent if SCREEN_ONLY in child.get("class", "").split()]
-            for child in hidden:
-                parent.remove(child)
-        document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root)
-        document.write_pdf(str(pdf_path), pdf_identifier=b"multilevel-report")
-
-
-@contextmanager
-def fewer_garbage_collections():
-    """WeasyPrint allocates millions of short-lived objects and few cycles: with Python's default
-    thresholds the collector's full passes cost some 2 s of a 12 s render; rarer passes keep
-    memory within 10% of the default."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def load_json(path: str | Path):

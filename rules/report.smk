@@ -1,6 +1,7 @@
 # One job writes the HTML, the Quarto source and the PDF: the PDF is rendered from the HTML
-# string in memory, which saves a second process (Python, imports, reading 4 MB of HTML) on the
-# rebuild after a template edit, the case a report author meets most.
+# string in memory, in parts on the job's threads, keeping rendered parts in a cache
+# (multilevel.pdf), so the rebuild after a template edit, the case a report author meets most,
+# renders only the chapters whose HTML changed.
 rule render_report:
     input:
         parts=part_files,
@@ -21,7 +22,10 @@ rule render_report:
         "results/{dataset}/benchmarks/render_report.tsv"
     conda:
         "envs/multilevel.yaml"
+    threads: 2
     params:
+        pdf_cache="results/{dataset}/cache/pdf",
+        math_cache="results/cache/math",
         config=dataset_config,
         parts=part_layout,
         templates=TEMPLATE_DIGEST,

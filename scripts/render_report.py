@@ -1,12 +1,15 @@
 """Artifacts of every part -> reports/<dataset>/report.html (one self-contained file), the same
 report as a Quarto source (report.qmd) and as PDF (report.pdf, WeasyPrint, print stylesheet)."""
 
+import time
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from multilevel.config import DatasetSpec
+from multilevel.mathtext import use_cache as use_math_cache
+from multilevel.pdf import render_pdf
 from multilevel.provenance import provenance
 from multilevel.published import audit, load_registry
 from multilevel.quarto import quarto_source
@@ -15,7 +18,6 @@ from multilevel.report import (
     figure_entry,
     load_json,
     render_html_numbered,
-    render_pdf,
 )
 from multilevel.runlog import step_logger
 from multilevel.tables import read_tables
@@ -68,10 +70,24 @@ def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
     return overview
 
 
-def main(config: dict, dataset: str, parts: dict, long_path, registry, outputs: dict, log=None):
+def main(
+    config: dict,
+    dataset: str,
+    parts: dict,
+    long_path,
+    registry,
+    outputs: dict,
+    log=None,
+    pdf_cache=None,
+    workers=1,
+    math_cache=None,
+):
     logger = step_logger("render_report", log)
+    clock = time.perf_counter()
+    use_math_cache(math_cache)
     spec = DatasetSpec.from_config(config, dataset)
     tables, figures, values, part_context, sections = collect_parts(parts)
+    logger.info("read %d tables and %d figures", len(tables), len(figures))
     audit_ctx = None
     if spec.reproduces_document:
         audit_ctx = audit_context(audit(load_registry(registry), values))
@@ -95,14 +111,15 @@ def main(config: dict, dataset: str, parts: dict, long_path, registry, outputs: 
         **data_overview(pd.read_parquet(long_path), spec),
     }
     html, numbers = render_html_numbered(context)
+    logger.info("HTML rendered (%.1f s since start)", time.perf_counter() - clock)
     html_out = Path(outputs["html"])
     html_out.parent.mkdir(parents=True, exist_ok=True)
     html_out.write_text(html)
     Path(outputs["qmd"]).write_text(quarto_source(context, html, numbers, outputs["qmd"]))
     logger.info("wrote %s (%d kB) and %s", html_out, len(html) // 1024, outputs["qmd"])
-    logger.info("rendering the PDF")
-    render_pdf(html, outputs["pdf"])
-    logger.info("wrote %s", outputs["pdf"])
+    logger.info("rendering the PDF (%.1f s since start)", time.perf_counter() - clock)
+    render_pdf(html, outputs["pdf"], cache_dir=pdf_cache, workers=workers, log=logger)
+    logger.info("wrote %s (%.1f s since start)", outputs["pdf"], time.perf_counter() - clock)
 
 
 if __name__ == "__main__":
@@ -115,4 +132,7 @@ if __name__ == "__main__":
         smk.input.registry,
         {key: smk.output[key] for key in ("html", "qmd", "pdf")},
         log=smk.log[0],
+        pdf_cache=smk.params.pdf_cache,
+        workers=smk.threads,
+        math_cache=smk.params.math_cache,
     )

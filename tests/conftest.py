@@ -1,5 +1,6 @@
 """Shared fixtures. Data comes only from data/raw/ (the committed raw files)."""
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -79,3 +80,29 @@ def built_hs(tmp_path_factory):
     result = run(workdir)
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, driven by playwright."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is needed: make test installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -3,7 +3,7 @@
 import base64
 import re
 
-from multilevel.mathtext import math, tex_svg
+from multilevel.mathtext import math, tex_svg, use_cache
 
 
 def test_formula_is_an_inline_svg_image():
@@ -21,3 +21,21 @@ def test_same_formula_same_bytes_and_display_block():
     tex_svg.cache_clear()
     assert tex_svg(r"\sigma^2 (X_j'X_j)^{-1}") == first
     assert str(math("y", display=True)).startswith('<span class="math-block">')
+
+
+def test_formulas_kept_on_disk_are_the_same_bytes(tmp_path):
+    tex = r"\hat\gamma_{10} = \sum_j w_j \hat\beta_{1j}"
+    tex_svg.cache_clear()
+    drawn = tex_svg(tex)
+    try:
+        use_cache(tmp_path)
+        tex_svg.cache_clear()
+        assert tex_svg(tex) == drawn
+        (kept,) = tmp_path.glob("*.svg")
+        assert kept.read_text() == drawn
+        kept.write_text(drawn.replace("<svg", "<svg data-from-disk='1'"))
+        tex_svg.cache_clear()
+        assert "data-from-disk" in tex_svg(tex)  # the second run reads it, and draws nothing
+    finally:
+        use_cache(None)
+        tex_svg.cache_clear()

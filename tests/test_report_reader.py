@@ -1,6 +1,5 @@
 """The report as a reader meets it: in a real browser (headless Chromium) and as PDF pages."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -9,7 +8,6 @@ from PIL import Image
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "results" / "screenshots"
 
 PAGE_CHECKS = """() => {
@@ -24,28 +22,6 @@ PAGE_CHECKS = """() => {
   });
   return {images, tables, pageOverflow: root.scrollWidth > root.clientWidth + 1};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Chromium is needed: make test installs Debian's chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280], ids=["phone", "wide"])

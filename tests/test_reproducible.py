@@ -19,7 +19,8 @@ def digests(workdir):
     for pattern in ARTIFACTS:
         for base in ("results", "reports"):
             for path in (workdir / base).rglob(pattern):
-                if "screenshots" in path.parts:
+                # Screenshots are the browser's; the caches keep build times for scheduling.
+                if "screenshots" in path.parts or "cache" in path.parts:
                     continue
                 out[str(path.relative_to(workdir))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out

@@ -8,6 +8,7 @@ fixed metadata, so the same input gives byte-identical files.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import wraps
@@ -18,6 +19,8 @@ import matplotlib
 matplotlib.use("Agg")
 from cycler import cycler  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from multilevel.svg_tidy import tidy_svg  # noqa: E402
 
 # Okabe-Ito, a palette that colour-blind readers can tell apart.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -118,15 +121,17 @@ def rasterize_point_clouds(fig: Figure, threshold: int = DENSE_POINTS) -> None:
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` as SVG (fixed hash salt, no date) or PNG (fixed metadata) by the suffix of
-    ``path``; the directory is created if needed. Returns the path."""
+    """Save ``fig`` as SVG (fixed hash salt, no date, tidied by ``svg_tidy``) or PNG (fixed
+    metadata) by the suffix of ``path``; the directory is created if needed. Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     rasterize_point_clouds(fig)
     with style():
         if suffix == ".svg":
-            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": "multilevel"})
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+            path.write_text(tidy_svg(buffer.getvalue()))
         elif suffix == ".png":
             fig.savefig(path, format="png", metadata={"Software": "multilevel"})
         else:
