@@ -1,5 +1,6 @@
 """The report as a reader meets it: in a real browser (headless Chromium) and as PDF pages."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -70,3 +71,19 @@ def test_pdf_pages_render_and_none_is_blank(built_hs, tmp_path):
         ink = dark / (image.width * image.height)
         # the running header and page number alone are well under 0.5% of the page
         assert ink > 0.005, f"{path.name} looks blank ({ink:.4f} of the page inked)"
+
+
+def test_pdf_text_stays_inside_the_margins(built_hs):
+    """Paper does not scroll: no word of any page (wide tables included) runs past the right
+    margin, where it would be cut or crowd the edge."""
+    pdf = built_hs / "reports" / "hs" / "report.pdf"
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    page_width_pt, margin_pt = 595.28, 14 / 25.4 * 72  # A4, 14 mm side margins (report.css)
+    outside = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        right = max((float(x) for x in re.findall(r'xMax="([\d.]+)"', page)), default=0.0)
+        if right > page_width_pt - margin_pt + 1:
+            outside.append((number, round(right, 1)))
+    assert not outside, f"pages with text past the right margin (page, x in pt): {outside}"
