@@ -29,10 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
-from statsmodels.multivariate.manova import MANOVA
 
+from multilevel.distributions import t_sf
 from multilevel.errors import DataError
 from multilevel.wald import WaldResult, wald
 
@@ -94,9 +92,7 @@ def _coef_table(est, se, df) -> pd.DataFrame:
     se = np.asarray(se, dtype=float)
     t = est / se
     df = np.broadcast_to(np.asarray(df, dtype=float), est.shape)
-    return pd.DataFrame(
-        {"estimate": est, "se": se, "df": df, "t": t, "p": 2 * stats.t.sf(abs(t), df)}
-    )
+    return pd.DataFrame({"estimate": est, "se": se, "df": df, "t": t, "p": 2 * t_sf(abs(t), df)})
 
 
 def _frame_dict(frame: pd.DataFrame) -> dict:
@@ -392,7 +388,9 @@ def _report_dropped(dropped: list, cluster: str, predictor: str) -> str:
 
 
 def _ols(method: str, description: str, y: pd.Series, X: pd.DataFrame, group_L: dict) -> OLSResult:
-    fit = sm.OLS(y.to_numpy(dtype=float), X.astype(float)).fit()
+    from statsmodels.regression.linear_model import OLS  # here: most jobs never fit
+
+    fit = OLS(y.to_numpy(dtype=float), X.astype(float)).fit()
     params = pd.Series(np.asarray(fit.params), index=X.columns)
     cov = pd.DataFrame(np.asarray(fit.cov_params()), index=X.columns, columns=X.columns)
     table = _coef_table(params, np.sqrt(np.diag(cov)), fit.df_resid)
@@ -642,6 +640,8 @@ def two_stage(
         group_L[lv] = L
     contrast = np.zeros((k - 1, k))
     contrast[:, 1:] = np.eye(k - 1)
+    from statsmodels.multivariate.manova import MANOVA
+
     mv = MANOVA(pd.DataFrame(Y, columns=["intercept", "slope"]), pd.DataFrame(X, columns=terms))
     stat = mv.mv_test(hypotheses=[(group, contrast)]).results[group]["stat"]
     manova = pd.DataFrame(

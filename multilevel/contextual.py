@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from multilevel.distributions import t_ppf, t_sf
 
 __all__ = ["combination", "contextual_effects", "verdict"]
 
@@ -43,13 +44,13 @@ def combination(rec: dict, weights: dict[str, float], level: float = 0.95) -> di
     se = float(np.sqrt(L @ V @ L))
     df = float(min(rec["df"][n] for n in names if weights.get(n, 0.0) != 0.0))
     t = est / se
-    q = stats.t.ppf(0.5 + level / 2, df)
+    q = t_ppf(0.5 + level / 2, df)
     return {
         "estimate": est,
         "se": se,
         "df": df,
         "t": t,
-        "p": float(2 * stats.t.sf(abs(t), df)),
+        "p": float(2 * t_sf(abs(t), df)),
         "lower": est - q * se,
         "upper": est + q * se,
     }

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from multilevel.distributions import chi2_ppf, f_ppf, norm_ppf, t_ppf
 
 __all__ = ["Ellipse", "ellipse", "radius", "joint_radius", "shadow_radius"]
 
@@ -40,15 +41,15 @@ def radius(
     if dist == "F":
         if df2 is None:
             raise ValueError("dist='F' needs df2 (the denominator DF)")
-        return float(np.sqrt(df1 * stats.f.ppf(coverage, df1, df2)))
+        return float(np.sqrt(df1 * f_ppf(coverage, df1, df2)))
     if dist == "chisq":
-        return float(np.sqrt(stats.chi2.ppf(coverage, 2 if df is None else df)))
+        return float(np.sqrt(chi2_ppf(coverage, 2 if df is None else df)))
     if dist == "t":
         if df is None:
             raise ValueError("dist='t' needs df")
-        return float(stats.t.ppf(0.5 + coverage / 2, df))
+        return float(t_ppf(0.5 + coverage / 2, df))
     if dist == "normal":
-        return float(stats.norm.ppf(0.5 + coverage / 2))
+        return float(norm_ppf(0.5 + coverage / 2))
     raise ValueError(f"unknown distribution {dist!r}; use 'F', 'chisq', 't' or 'normal'")
 
 

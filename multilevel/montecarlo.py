@@ -63,7 +63,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from multilevel.classical import (
     between_cluster,
@@ -71,6 +70,7 @@ from multilevel.classical import (
     pooled_ols,
     two_stage,
 )
+from multilevel.distributions import t_ppf
 from multilevel.errors import DataError
 from multilevel.mixed import MixedModelError, lmm
 from multilevel.simulate import StudyDesign, simulate_study
@@ -285,7 +285,7 @@ def apply_methods(
         for q in QUANTITIES:
             value, se, df = est[q] if est is not None else (np.nan, np.nan, np.nan)
             ok = bool(np.isfinite(value) and np.isfinite(se) and se > 0 and df > 0)
-            half = stats.t.ppf(0.5 + level / 2, df) * se if ok else np.nan
+            half = t_ppf(0.5 + level / 2, df) * se if ok else np.nan
             records.append(
                 {
                     "replicate": int(replicate),

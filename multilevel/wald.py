@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from multilevel.distributions import f_sf, t_ppf, t_sf
 
 __all__ = ["WaldResult", "wald", "hypothesis_matrix", "format_p"]
 
@@ -224,8 +225,8 @@ def wald(fit, L, *, level: float = 0.95) -> WaldResult:
         F = float(diff @ np.linalg.solve(middle, diff)) / num_df
         den_df = float(dfs[np.any(K != 0, axis=0)].min())
 
-    pvals = 2 * stats.t.sf(np.abs(tval), row_df)
-    q = stats.t.ppf(0.5 + level / 2, row_df)
+    pvals = 2 * t_sf(np.abs(tval), row_df)
+    q = t_ppf(0.5 + level / 2, row_df)
     table = pd.DataFrame(
         {
             "estimate": est,
@@ -238,5 +239,5 @@ def wald(fit, L, *, level: float = 0.95) -> WaldResult:
         },
         index=mat.index,
     )
-    p_value = float(stats.f.sf(F, num_df, den_df))
+    p_value = float(f_sf(F, num_df, den_df))
     return WaldResult(num_df, den_df, F, p_value, table, mat, dropped, level)

@@ -24,7 +24,8 @@ intervals may differ from nlme's.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from multilevel.distributions import t_sf
 
 from .design import Design
 from .sufficient import varies_within
@@ -61,7 +62,7 @@ def _constant(x: np.ndarray, tol: float = np.sqrt(np.finfo(float).eps)) -> bool:
 
 
 def t_pvalues(t: np.ndarray, df: np.ndarray) -> np.ndarray:
-    return 2.0 * stats.t.sf(np.abs(t), df)
+    return 2.0 * t_sf(np.abs(t), df)
 
 
 def numerical_hessian(f, x: np.ndarray, h: float = 2e-3) -> np.ndarray:

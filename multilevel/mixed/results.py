@@ -7,7 +7,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from multilevel.distributions import norm_ppf, t_ppf
 
 from .design import INTERCEPT, Design
 from .errors import MixedModelError
@@ -237,7 +238,7 @@ class MixedResults:
         each a DataFrame with columns lower, est., upper."""
         if not 0 < level < 1:
             raise MixedModelError(f"level must be in (0, 1), not {level!r}")
-        tq = stats.t.ppf((1 + level) / 2, self.df.to_numpy())
+        tq = t_ppf((1 + level) / 2, self.df.to_numpy())
         half = tq * self._se_vcov
         est = self.params.to_numpy()
         fixed = pd.DataFrame(
@@ -246,7 +247,7 @@ class MixedResults:
         cov = self.vc_cov
         phi = self._natural()
         se = np.sqrt(np.diag(cov.to_numpy()))
-        z = stats.norm.ppf((1 + level) / 2)
+        z = norm_ppf((1 + level) / 2)
         q = len(self.design.z_names)
         lo, hi = phi - z * se, phi + z * se
         with np.errstate(over="ignore"):

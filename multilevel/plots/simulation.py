@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
-from scipy import stats
 
+from multilevel.distributions import norm_ppf
 from multilevel.ellipse import ellipse
 from multilevel.plots.style import INK, MUTED, PALETTE, new_figure, styled
 
@@ -316,7 +316,7 @@ def estimates_figure(
     caps: how much it says it shakes), against the true value (dashed line)."""
     methods = _method_rows(summary)
     fig, axes = new_figure(1, len(quantities), figsize=(9.6, 3.9), sharey=True)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     y = np.arange(len(methods))
     for ax, (q, title) in zip(axes[0], quantities.items(), strict=True):
         s = summary[summary["quantity"] == q].set_index("method").reindex(methods)
