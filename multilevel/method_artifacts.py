@@ -961,6 +961,7 @@ def beta_space_figures(
     and pp. 49-66), from the method artifacts."""
     from multilevel.plots import (
         cluster_lines_by_group,
+        cluster_panels,
         difference_ellipses,
         fitted_lines_by_group,
         group_ellipses,
@@ -994,6 +995,11 @@ def beta_space_figures(
     def pick(*names):
         return {label[n]: res[n] for n in names}
 
+    order, labels = cluster_order(long, spec)
+    pooled_lines = {str(lv): est.centre for lv, est in res["pooled"].group_estimates().items()}
+    group_of = long.groupby(r.cluster, observed=True)[r.group].first().astype(str)
+    pooled_line_of_cluster = {c: pooled_lines[group_of[c]] for c in order}
+
     pooled_fe = pick("pooled", "fe2a")
     styles = {label["fe2a"]: "--", label["twostage"]: "-"}
     ts_kinds = {label["twostage"]: ["joint", "shadow"]}
@@ -1014,6 +1020,24 @@ def beta_space_figures(
             "p. 51",
             cluster_lines_by_group(
                 clusters, long, r.cluster, x, r.group, ylabel=f"fitted {r.outcome}"
+            ),
+        ),
+        FigureArtifact(
+            "cluster_panels_pooled",
+            f"Methods 1 and 2 in each {r.cluster}: the pooled line and the {r.cluster}'s own line",
+            f"One panel per {r.cluster}: its data, its least-squares line (dark) and the pooled "
+            f"fitted line of its {r.group} (orange)",
+            "p. 52",
+            cluster_panels(
+                long,
+                r.cluster,
+                r.outcome,
+                x,
+                order=order,
+                labels=labels,
+                ncols=7,
+                reference=pooled_line_of_cluster,
+                names=(f"{r.cluster}'s own line", f"pooled line of its {r.group}"),
             ),
         ),
         FigureArtifact(

@@ -211,7 +211,20 @@ def test_beta_space_figures_from_the_artifacts(hs, artifacts):
     assert refs["beta_pooled"] == "Figure 4, p. 49" and refs["diff_fe"] == "Figure 7, p. 55"
     assert refs["beta_pooled_clusters"] == "Figure 5, p. 53"
     assert refs["beta_fe"] == "Figure 6, p. 54"
-    assert len(figures) == 11
+    assert refs["cluster_panels_pooled"] == "p. 52"
+    assert len(figures) == 12
+
+    # p. 52: in each school's panel, its own least-squares line and the pooled line of its Sector
+    panels = figures["cluster_panels_pooled"].figure
+    drawn = {ln.get_gid(): ln for ax in panels.axes for ln in ax.get_lines()}
+    assert sum(gid.startswith("reference:") for gid in drawn) == 40
+    pooled = artifacts["pooled"]
+    for school, sector in ((1317, "Catholic"), (2626, "Public")):
+        own = long[long["school"] == school]
+        slope_own = np.polyfit(own["ses"], own["mathach"], 1)[0]
+        assert _slope(drawn[f"fit:{school}"]) == pytest.approx(slope_own, rel=1e-9)
+        pooled_slope = M.stored_result(pooled).group_estimates()[sector].centre[1]
+        assert _slope(drawn[f"reference:{school}"]) == pytest.approx(pooled_slope, rel=1e-12)
 
     def centre(fig, gid):
         (ln,) = [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == gid]

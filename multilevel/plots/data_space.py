@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import group_levels
-from multilevel.plots.style import INK, MUTED, level_colors, new_figure, styled
+from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
 
 __all__ = [
     "ls_line",
@@ -154,11 +154,15 @@ def cluster_panels(
     lines: bool = True,
     ncols: int = 8,
     title: str | None = None,
+    reference: Mapping | None = None,
+    names: tuple[str, str] = ("own line", "reference line"),
 ):
     """One small panel per cluster, in ``order`` (default: sorted ids), each with its
     least-squares line, or, with ``subgroup``, points and lines coloured by subgroup
     (Figures 2 and 3, pages 14-15). ``labels`` maps a cluster id (dict or function) to its
-    panel title (e.g. an id prefixed by the group's initial)."""
+    panel title (e.g. an id prefixed by the group's initial). ``reference`` maps a cluster id
+    to a second (intercept, slope) line drawn in its panel, such as a method's fitted line for
+    the cluster's group (page 52); ``names`` label the two lines in a legend."""
     d = data.dropna(subset=[cluster, outcome, predictor])
     present = list(pd.unique(d[cluster]))
     ids = sorted(present) if order is None else list(order)
@@ -174,6 +178,9 @@ def cluster_panels(
     for ax, cid in zip(axes.flat, ids, strict=False):
         sub = d[d[cluster] == cid]
         _scatter_with_lines(ax, sub, outcome, predictor, subgroup, colors, lines, str(cid), 3)
+        if reference is not None:
+            line = reference[cid]
+            _draw_line(ax, sub[predictor], line, gid=f"reference:{cid}", color=PALETTE[1])
         if callable(labels):
             name = labels(cid)
         elif labels is not None:
@@ -189,6 +196,8 @@ def cluster_panels(
     fig.supylabel(outcome, fontsize=9)
     if subgroup:
         _legend(fig, colors, subgroup)
+    elif reference is not None:
+        _legend(fig, {names[0]: INK, names[1]: PALETTE[1]}, None)
     if title:
         fig.suptitle(title)
     return fig
