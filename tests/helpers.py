@@ -18,3 +18,9 @@ def configured(name: str) -> DatasetSpec:
 def spec_from(entry: dict, name: str = "test") -> DatasetSpec:
     config = validate_config({"dataset": name, "datasets": {name: entry}})
     return DatasetSpec.from_config(config, name)
+
+
+def panel_label(ax) -> str:
+    """The label above a small panel of a cluster-panel figure (a text, not a title)."""
+    (label,) = [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label:")]
+    return label

@@ -13,7 +13,7 @@ from multilevel.effects import three_effects
 from multilevel.prepare import prepare
 from multilevel.published import audit, load_registry
 
-from .helpers import ROOT, configured, spec_from
+from .helpers import ROOT, configured, panel_label, spec_from
 
 REGISTRY = load_registry(ROOT / "data" / "published.csv")
 
@@ -175,7 +175,7 @@ def test_cluster_panels_follow_the_informative_label(hs):
         "cluster_panels_subgroup",
     ]
     panels = [ax for ax in figures["cluster_panels"].figure.axes if ax.get_visible()]
-    assert [ax.get_title(loc="center") for ax in panels] == [labels[c] for c in order]
+    assert [panel_label(ax) for ax in panels] == [labels[c] for c in order]
     assert figures["cluster_panels"].doc_ref == "Figure 2, p. 14"
     sub = figures["cluster_panels_subgroup"].figure
     fits = {ln.get_gid() for ax in sub.axes for ln in ax.get_lines()}

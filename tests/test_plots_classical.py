@@ -18,6 +18,8 @@ from multilevel.plots import (
     save_figure,
 )
 
+from .helpers import panel_label
+
 ROLES = {"cluster": "school", "outcome": "mathach", "predictor": "ses", "group": "Sector"}
 N_POINTS = 241  # points per ellipse outline (the routine's default)
 # worst gap between a sampled outline and its true extreme, as a fraction of the half-width
@@ -91,7 +93,7 @@ def test_cluster_panels_follow_order_figures_2_3(hs_raw):
     )
     axes = _visible_axes(fig)
     assert len(axes) == 40
-    assert [ax.get_title(loc="center") for ax in axes] == [f"{sector[c][0]}{c}" for c in order]
+    assert [panel_label(ax) for ax in axes] == [f"{sector[c][0]}{c}" for c in order]
     lines = _lines(fig, "fit:")
     assert len(lines) == 40
     for school in order[:5]:

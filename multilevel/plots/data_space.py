@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import group_levels
-from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+from multilevel.plots.style import (
+    INK,
+    MUTED,
+    PALETTE,
+    level_colors,
+    new_figure,
+    new_panel_grid,
+    styled,
+)
 
 __all__ = [
     "ls_line",
@@ -86,13 +94,17 @@ def _scatter_with_lines(ax, d, outcome, predictor, subgroup, colors, lines, pane
             _draw_line(ax, s[predictor], coef, gid=f"fit:{panel}:{lv}", color=color)
 
 
-def _legend(fig, colors: Mapping, title: str | None):
+def _legend(fig, colors: Mapping, title: str | None, *, fixed_layout: bool = False):
     from matplotlib.lines import Line2D
 
     handles = [
         Line2D([], [], color=c, marker="o", ls="-", label=str(lv)) for lv, c in colors.items()
     ]
-    fig.legend(handles=handles, title=title, loc="outside upper center", ncols=len(handles))
+    if fixed_layout:  # in the room new_panel_grid leaves above the panels
+        where = {"loc": "upper center", "bbox_to_anchor": (0.5, 1.0)}
+    else:
+        where = {"loc": "outside upper center"}
+    fig.legend(handles=handles, title=title, ncols=len(handles), **where)
 
 
 @styled
@@ -171,9 +183,9 @@ def cluster_panels(
         raise ValueError(f"order names {cluster} ids absent from the data: {missing[:10]}")
     nrows = math.ceil(len(ids) / ncols)
     ncols = min(ncols, len(ids))
-    fig, axes = new_figure(
-        nrows, ncols, figsize=(1.3 * ncols + 0.6, 1.25 * nrows + 0.8), sharex=True, sharey=True
-    )
+    # room above the panels: a legend with a title, a legend, or none
+    top = 0.75 if subgroup else 0.5 if reference is not None else 0.2
+    fig, axes = new_panel_grid(nrows, ncols, top=top)
     colors = level_colors(_levels(d, subgroup)) if subgroup else {None: MUTED}
     for ax, cid in zip(axes.flat, ids, strict=False):
         sub = d[d[cluster] == cid]
@@ -187,7 +199,19 @@ def cluster_panels(
             name = labels[cid]
         else:
             name = cid
-        ax.set_title(str(name), loc="center", fontsize=7, pad=2)
+        # a label above the panel: cheaper to place than a title, which matplotlib positions
+        # against the tick labels of every shared axis
+        ax.text(
+            0.5,
+            1.02,
+            str(name),
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            fontweight="bold",
+            gid=f"label:{cid}",
+        )
         ax.tick_params(labelsize=6)
         ax.grid(False)
     for ax in list(axes.flat)[len(ids) :]:
@@ -195,9 +219,9 @@ def cluster_panels(
     fig.supxlabel(predictor, fontsize=9)
     fig.supylabel(outcome, fontsize=9)
     if subgroup:
-        _legend(fig, colors, subgroup)
+        _legend(fig, colors, subgroup, fixed_layout=True)
     elif reference is not None:
-        _legend(fig, {names[0]: INK, names[1]: PALETTE[1]}, None)
+        _legend(fig, {names[0]: INK, names[1]: PALETTE[1]}, None, fixed_layout=True)
     if title:
         fig.suptitle(title)
     return fig
