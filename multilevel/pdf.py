@@ -32,6 +32,7 @@ import json
 import logging
 import math
 import os
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -227,30 +228,43 @@ class PartCache:
         if key in self.memory or not self.directory:
             return self.memory.get(key)
         pdf, meta = self.directory / f"{key}.pdf", self.directory / f"{key}.json"
-        if pdf.exists() and meta.exists():
+        try:
             self.memory[key] = RenderedPart(pdf.read_bytes(), **json.loads(meta.read_text()))
-        return self.memory.get(key)
+        except (OSError, ValueError, TypeError):  # absent or damaged: render it again
+            return None
+        return self.memory[key]
 
     def put(self, html: str, part: RenderedPart) -> None:
         key = self.key(html)
         self.memory[key] = part
-        if self.directory:
-            (self.directory / f"{key}.pdf").write_bytes(part.pdf)
-            (self.directory / f"{key}.json").write_text(json.dumps(part.meta(), sort_keys=True))
+        if self.directory:  # the PDF first: its metadata file marks the entry complete
+            _write_whole(self.directory / f"{key}.pdf", part.pdf)
+            _write_whole(self.directory / f"{key}.json", json.dumps(part.meta()).encode())
 
     def previous(self) -> dict:
         """The last build's page counts, contents numbers and seconds per part."""
         index = self.directory / "index.json" if self.directory else None
-        return json.loads(index.read_text()) if index and index.exists() else {}
+        try:
+            return json.loads(index.read_text()) if index else {}
+        except (OSError, ValueError):
+            return {}
 
     def finish(self, entry: dict, keep: list[str]) -> None:
         if not self.directory:
             return
-        (self.directory / "index.json").write_text(json.dumps(entry, sort_keys=True))
+        _write_whole(self.directory / "index.json", json.dumps(entry, sort_keys=True).encode())
         kept = {self.key(html) for html in keep} | {"index"}
         for path in self.directory.iterdir():
-            if path.suffix in (".pdf", ".json") and path.stem not in kept:
+            if path.suffix in (".pdf", ".json", ".tmp") and path.stem not in kept:
                 path.unlink()
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write to a temporary file and rename: a job stopped midway leaves no half-written
+    entry."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
 
 
 class PartRenderer:

@@ -142,3 +142,14 @@ def test_the_cache_renders_only_changed_chapters_and_changes_no_byte(tmp_path, c
 def test_same_bytes_with_any_number_of_workers(tmp_path, workers):
     html = report_html()
     assert rendered(html, tmp_path, workers=workers) == rendered(html, tmp_path, "2.pdf", workers=2)
+
+
+def test_a_damaged_cache_is_rendered_again(tmp_path):
+    cache = tmp_path / "cache"
+    html = report_html()
+    fresh = rendered(html, tmp_path, "a.pdf", cache_dir=cache, workers=2)
+    for path in sorted(cache.glob("*.json"))[:3]:
+        path.write_text("{not json")
+    (cache / "index.json").write_text("")
+    assert rendered(html, tmp_path, "b.pdf", cache_dir=cache, workers=2) == fresh
+    assert not list(cache.glob("*.tmp"))
