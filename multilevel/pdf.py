@@ -322,6 +322,7 @@ def render_pdf(
     root = tinyhtml5.parse(html, namespace_html_elements=False)
     drop_screen_only(root)
     parts = split_parts(root)
+    start = time.perf_counter()
     front, chapters = parts[0], parts[1:]
     cache = PartCache(cache_dir)
     rendered: dict[str, RenderedPart] = {}
@@ -383,6 +384,7 @@ def render_pdf(
     seconds = {p.name: rendered[p.name].seconds for p in parts}
     entry = {"pages": counts, "contents": contents, "seconds": seconds}
     cache.finish(entry, keep=[p.html for p in parts])
+    log.info("parts ready after %.1f s; joining", time.perf_counter() - start)
     Path(pdf_path).write_bytes(join_parts(parts, rendered, log))
 
 
