@@ -278,28 +278,19 @@ def blue_blup_beta_space_figure(
                     },
                 )
                 ann.arrow_patch.set_gid(f"arrow:{row.name}")
-        ax.scatter(
-            sub["blue_slope"],
-            sub["blue_intercept"],
-            marker=m,
-            s=22,
-            facecolors="none",
-            edgecolors=BLUE_C,
-            linewidths=0.9,
-            gid=f"points:blue:{lv}",
-            label=f"BLUE, {lv}" if lv is not None else "BLUE",
-        )
-        ax.scatter(
-            sub["blup_slope"],
-            sub["blup_intercept"],
-            marker=m,
-            s=16,
-            facecolors="none",
-            edgecolors=BLUP_C,
-            linewidths=0.9,
-            gid=f"points:blup:{lv}",
-            label=f"BLUP, {lv}" if lv is not None else "BLUP",
-        )
+        for kind, size, color in (("blue", 22, BLUE_C), ("blup", 16, BLUP_C)):
+            name = kind.upper()
+            ax.scatter(
+                sub[f"{kind}_slope"],
+                sub[f"{kind}_intercept"],
+                marker=m,
+                s=size,
+                facecolors="none",
+                edgecolors=color,
+                linewidths=0.9,
+                gid=f"points:{kind}:{lv}",
+                label=f"{name}, {lv}" if lv is not None else name,
+            )
         _dispersion(
             ax,
             sub[["blue_intercept", "blue_slope"]].to_numpy(float),
