@@ -336,7 +336,7 @@ def ladder_table(artifacts: dict[str, dict]) -> Table:
             "variance. AIC and BIC are from the ML fits, whose likelihoods are comparable "
             "across fixed parts"
         ),
-        doc_pages="120",
+        doc_pages="120-121",
         notes=notes,
     )
 

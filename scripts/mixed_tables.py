@@ -45,7 +45,7 @@ def notation_table() -> Table:
         title="Notational Babel: one model, four vocabularies",
         frame=frame,
         caption="Y, X and Z keep the same meaning in all four",
-        doc_pages="116",
+        doc_pages="116-117",
     )
 
 
