@@ -11,14 +11,13 @@ import hashlib
 import html
 import importlib.metadata
 import io
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
 
+from multilevel.files import write_whole
 from multilevel.svg_tidy import tidy_svg
 
 FONT_PT = 12.0
@@ -45,9 +44,7 @@ def tex_svg(tex: str) -> str:
         return path.read_text()
     svg = _draw(tex)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=cache_dir, delete=False, suffix=".tmp") as handle:
-        handle.write(svg)
-    os.replace(handle.name, path)  # whole or absent, even with reports built side by side
+    write_whole(path, svg)  # whole or absent, even with reports built side by side
     return svg
 
 

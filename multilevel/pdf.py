@@ -32,7 +32,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -40,6 +39,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+
+from multilevel.files import write_whole
 
 SCREEN_ONLY = "screen-only"
 FRONT = "front"
@@ -238,8 +239,8 @@ class PartCache:
         key = self.key(html)
         self.memory[key] = part
         if self.directory:  # the PDF first: its metadata file marks the entry complete
-            _write_whole(self.directory / f"{key}.pdf", part.pdf)
-            _write_whole(self.directory / f"{key}.json", json.dumps(part.meta()).encode())
+            write_whole(self.directory / f"{key}.pdf", part.pdf)
+            write_whole(self.directory / f"{key}.json", json.dumps(part.meta()))
 
     def previous(self) -> dict:
         """The last build's page counts, contents numbers and seconds per part."""
@@ -252,19 +253,11 @@ class PartCache:
     def finish(self, entry: dict, keep: list[str]) -> None:
         if not self.directory:
             return
-        _write_whole(self.directory / "index.json", json.dumps(entry, sort_keys=True).encode())
+        write_whole(self.directory / "index.json", json.dumps(entry, sort_keys=True))
         kept = {self.key(html) for html in keep} | {"index"}
         for path in self.directory.iterdir():
             if path.suffix in (".pdf", ".json", ".tmp") and path.stem not in kept:
                 path.unlink()
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write to a temporary file and rename: a job stopped midway leaves no half-written
-    entry."""
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, path)
 
 
 class PartRenderer:
