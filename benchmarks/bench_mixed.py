@@ -142,9 +142,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     sims = QUICK if args.quick else FULL
-    names = args.shapes.split(",") if args.shapes else None
-    if names is not None:
-        sims = tuple(s for s in sims if s.name in names)
+    names = set(args.shapes.split(",")) if args.shapes else None
+    unknown = sorted((names or set()) - {s.name for s in sims} - {"hsb"})
+    if unknown:
+        sys.exit(f"unknown shapes {unknown}; choose from {', '.join(s.name for s in sims)}, hsb")
     peers = [p for p in args.peers if available(p)]
     missing = [p for p in args.peers if p not in peers]
     env = thread_env(args.threads)
@@ -166,8 +167,7 @@ def main(argv=None) -> None:
         f"peers: {', '.join(peers)}" + (f" (not installed: {', '.join(missing)})" * bool(missing))
     )
     try:
-        with_hsb = names is None or "hsb" in names
-        for shape, csv, rows, clusters in write_shapes(scratch, sims, args.seed, with_hsb):
+        for shape, csv, rows, clusters in write_shapes(scratch, sims, args.seed, names):
             spec = shape.spec(csv) | {
                 "repeats": repeats_for(rows),
                 "budget_s": BUDGET_S,

@@ -55,36 +55,77 @@ def peer_row(p: dict, ours: dict | None, timeout_s: float) -> str:
     )
 
 
-def targets(shape: dict) -> list[str]:
-    """The targets, each with our figure, the target and PASS/MISS."""
+def targets(shape: dict) -> list[tuple[str, bool, str]]:
+    """The targets: (short name, met, our figure beside the target)."""
     ours = ours_of(shape)
     if ours is None:
-        return ["targets: ours did not run"]
-    lines = []
-    rivals = [p for p in shape["peers"] if p["peer"] != "ours"]
-    done = [p for p in rivals if p["status"] == "ok"]
+        return []
+    out = []
+    done = [p for p in shape["peers"] if p["peer"] != "ours" and p["status"] == "ok"]
     if done:
         fastest = min(done, key=lambda p: p["fit_s"])
-        lines.append(
-            f"no slower than the fastest peer: ours {seconds(ours['fit_s'])}, fastest "
-            f"{fastest['peer']} {seconds(fastest['fit_s'])}: "
-            f"{verdict(ours['fit_s'] <= fastest['fit_s'])}"
+        out.append(
+            (
+                "fastest peer",
+                ours["fit_s"] <= fastest["fit_s"],
+                f"no slower than the fastest peer: ours {seconds(ours['fit_s'])}, fastest "
+                f"{fastest['peer']} {seconds(fastest['fit_s'])}",
+            )
         )
-    elif rivals:
-        lines.append("no slower than the fastest peer: every peer timed out or failed: PASS")
     if shape["time_target_s"] is not None:
         target = shape["time_target_s"]
-        lines.append(
-            f"time: ours {seconds(ours['fit_s'])} <= {seconds(target)}: "
-            f"{verdict(ours['fit_s'] <= target)}"
+        out.append(
+            (
+                f"<= {seconds(target)}",
+                ours["fit_s"] <= target,
+                f"time: ours {seconds(ours['fit_s'])} <= {seconds(target)}",
+            )
         )
     ratio = ours["tracemalloc_peak"] / ours["input_bytes"]
-    lines.append(
-        f"memory: tracemalloc peak {ours['tracemalloc_peak'] / MIB:.1f} MiB / input columns "
-        f"{ours['input_bytes'] / MIB:.1f} MiB = {ratio:.2f}x <= {MEMORY_TARGET:g}x: "
-        f"{verdict(ratio <= MEMORY_TARGET)}"
+    out.append(
+        (
+            f"memory {ratio:.1f}x",
+            ratio <= MEMORY_TARGET,
+            f"memory: tracemalloc peak {ours['tracemalloc_peak'] / MIB:.1f} MiB / input columns "
+            f"{ours['input_bytes'] / MIB:.1f} MiB = {ratio:.2f}x <= {MEMORY_TARGET:g}x",
+        )
     )
-    return lines
+    return out
+
+
+def time_cell(p: dict, ours: dict | None, timeout_s: float) -> str:
+    if p["status"] == "timeout":
+        return f"> {timeout_s:.0f} s"
+    if p["status"] != "ok":
+        return p["status"]
+    if p is ours or ours is None:
+        return seconds(p["fit_s"])
+    return f"{seconds(p['fit_s'])} ({p['fit_s'] / ours['fit_s']:.2g}x)"
+
+
+def llf_cell(p: dict, ours: dict | None, timeout_s: float) -> str:
+    if p["status"] != "ok" or ours is None:
+        return time_cell(p, ours, timeout_s) if p["status"] != "ok" else ""
+    flag = "" if p["converged"] else " (not converged)"
+    return ("0" if p is ours else f"{p['llf'] - ours['llf']:+.1e}") + flag
+
+
+def summary_markdown(run: dict, cell=time_cell, with_targets: bool = True) -> str:
+    """One row per shape, one column per peer: `cell(peer, ours, timeout)`; then our targets."""
+    timeout_s = run["meta"]["timeout_s"]
+    peers = list(dict.fromkeys(p["peer"] for s in run["shapes"] for p in s["peers"]))
+    columns = ["shape", *peers] + (["targets"] if with_targets else [])
+    lines = ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
+    for shape in run["shapes"]:
+        ours = ours_of(shape)
+        by_peer = {p["peer"]: p for p in shape["peers"]}
+        cells = [shape["title"]] + [
+            cell(by_peer[n], ours, timeout_s) if n in by_peer else "" for n in peers
+        ]
+        if with_targets:
+            cells.append(", ".join(f"{name} {verdict(ok)}" for name, ok, _ in targets(shape)))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def shape_markdown(shape: dict, timeout_s: float) -> str:
@@ -99,7 +140,8 @@ def shape_markdown(shape: dict, timeout_s: float) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     rows = [peer_row(p, ours, timeout_s) for p in shape["peers"]]
-    return "\n".join(head + rows + [""] + [f"- {t}" for t in targets(shape)]) + "\n"
+    marks = [f"- {text}: {verdict(ok)}" for _, ok, text in targets(shape)]
+    return "\n".join(head + rows + [""] + marks) + "\n"
 
 
 def report_markdown(run: dict) -> str:
@@ -109,7 +151,12 @@ def report_markdown(run: dict) -> str:
         f"{meta['threads']} thread(s) for BLAS/OpenMP/Rayon/Polars in every peer; "
         f"time-out {meta['timeout_s']:.0f} s per peer and shape.\n"
     )
-    return intro + "\n" + "\n".join(shape_markdown(s, meta["timeout_s"]) for s in run["shapes"])
+    shapes = "\n".join(shape_markdown(s, meta["timeout_s"]) for s in run["shapes"])
+    return (
+        f"{intro}\nFit time (peer / ours):\n\n{summary_markdown(run)}\n"
+        f"logLik (REML) - ours:\n\n{summary_markdown(run, llf_cell, with_targets=False)}\n"
+        f"{shapes}"
+    )
 
 
 def write(run: dict, folder: Path, stem: str) -> tuple[Path, Path]:
@@ -118,3 +165,10 @@ def write(run: dict, folder: Path, stem: str) -> tuple[Path, Path]:
     js.write_text(json.dumps(run, indent=1) + "\n")
     md.write_text(report_markdown(run))
     return js, md
+
+
+if __name__ == "__main__":  # re-render a run's markdown: python mixed_report.py results/mixed.json
+    import sys
+
+    source = Path(sys.argv[1])
+    source.with_suffix(".md").write_text(report_markdown(json.loads(source.read_text())))

@@ -105,12 +105,15 @@ def hsb_table() -> pd.DataFrame:
     ]
 
 
-def write_shapes(folder: Path, sims: tuple[Simulated, ...], seed: int, with_hsb: bool):
-    """Generate every shape once (one Generator per shape, spawned from the seed) and write
-    its CSV; returns [(Shape, csv path, rows, clusters)]."""
+def write_shapes(folder: Path, sims: tuple[Simulated, ...], seed: int, names: set[str] | None):
+    """Generate the shapes named (all if None) once and write their CSVs; returns
+    [(Shape, csv path, rows, clusters)]. The i-th shape of `sims` always draws from the i-th
+    Generator spawned from the seed, so choosing shapes does not change their data."""
     out = []
     streams = np.random.SeedSequence(seed).spawn(len(sims))
     for sim, stream in zip(sims, streams, strict=True):
+        if names is not None and sim.name not in names:
+            continue
         df = simulate(sim, np.random.default_rng(stream))
         csv = folder / f"{sim.name.replace('/', '_').replace(' ', '_')}.csv"
         df.to_csv(csv, index=False)  # floats as shortest round-trip text
@@ -126,7 +129,7 @@ def write_shapes(folder: Path, sims: tuple[Simulated, ...], seed: int, with_hsb:
             time_target_s=sim.time_target_s,
         )
         out.append((shape, csv, len(df), sim.clusters))
-    if with_hsb:
+    if names is None or "hsb" in names:
         df = hsb_table()
         csv = folder / "hsb.csv"
         df.to_csv(csv, index=False)
