@@ -44,7 +44,7 @@ import pandas as pd
 from multilevel.config import Roles
 from multilevel.distributions import chi2_sf
 from multilevel.mixed import MixedModelError, lmm
-from multilevel.tables import Table, format_frame
+from multilevel.tables import Table
 from multilevel.workflow_names import MODEL_KEYS
 
 __all__ = [
@@ -57,7 +57,6 @@ __all__ = [
     "ladder_frame",
     "ladder_table",
     "lr_table",
-    "fixed_effects_table",
     "spec_for",
     "usable",
     "quote",
@@ -368,10 +367,6 @@ def boundary_pvalue(lr: float, df: int) -> float:
     return 0.5 * upper + 0.5 * lower
 
 
-def _n_fixed(rec: dict) -> int:
-    return len(rec["fixed_names"])
-
-
 def _n_cov(rec: dict) -> int:
     return rec["n_params"] - len(rec["fixed_names"])
 
@@ -447,24 +442,4 @@ def lr_table(tests: pd.DataFrame, names: dict[str, str]) -> Table:
             "chi-square p-value is conservative"
         ),
         doc_pages="120",
-    )
-
-
-def fixed_effects_table(rec: dict, key: str, title: str, doc_pages: str = "") -> Table:
-    names = rec["fixed_names"]
-    frame = pd.DataFrame(
-        {
-            "Value": [rec["params"][n] for n in names],
-            "Std.Error": [rec["bse"][n] for n in names],
-            "DF": [int(rec["df"][n]) for n in names],
-            "t-value": [rec["tvalues"][n] for n in names],
-            "p-value": [rec["pvalues"][n] for n in names],
-        },
-        index=pd.Index(names, name="coefficient"),
-    )
-    return Table(
-        key=key,
-        title=title,
-        frame=format_frame(frame, {"Value": 6, "Std.Error": 6, "t-value": 3, "p-value": 4}),
-        doc_pages=doc_pages,
     )
