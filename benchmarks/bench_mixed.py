@@ -32,7 +32,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import mixed_report  # noqa: E402
-from mixed_peers import PYTHON_PEERS  # noqa: E402
+from mixed_peers import PYTHON_PEERS, lme4_formula  # noqa: E402
 from mixed_shapes import FULL, QUICK, write_shapes  # noqa: E402
 
 PEERS = ("ours", "statsmodels", "lme4", "mixedlm", "mixedlm_rs", "lme_python")
@@ -69,10 +69,9 @@ def command(peer: str, spec: dict) -> list[str]:
     if peer in PYTHON_PEERS:
         return [sys.executable, str(HERE / "mixed_peers.py"), peer, json.dumps(spec)]
     factors = [f"{col}={','.join(levels)}" for col, levels in spec["categories"].items()]
-    formula = f"{spec['fixed']} + (1 + {spec['slope']} | {spec['group']})"
     numbers = [str(spec[k]) for k in ("repeats", "budget_s", "warmup_rows")]
     script = str(HERE / "mixed_lme4.R")
-    return ["Rscript", script, spec["csv"], formula, spec["group"], *numbers, *factors]
+    return ["Rscript", script, spec["csv"], lme4_formula(spec), spec["group"], *numbers, *factors]
 
 
 def error_message(stderr: str) -> str:
