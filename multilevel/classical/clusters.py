@@ -111,12 +111,14 @@ def cluster_stats(data: pd.DataFrame, cluster: str, outcome: str, predictor: str
     n = np.bincount(codes, minlength=J).astype(float)
     xbar = np.bincount(codes, weights=x, minlength=J) / n
     ybar = np.bincount(codes, weights=y, minlength=J) / n
-    dx = x - xbar[codes]
-    dy = y - ybar[codes]
     xmin = np.full(J, np.inf)
     xmax = np.full(J, -np.inf)
     np.minimum.at(xmin, codes, x)
     np.maximum.at(xmax, codes, x)
+    varies = xmax > xmin
+    # where x is constant its deviations are exactly 0, not the rounding error of the mean
+    dx = np.where(varies[codes], x - xbar[codes], 0.0)
+    dy = y - ybar[codes]
     return ClusterStats(
         ids=pd.Index(ids, name=cluster),
         codes=codes,
@@ -126,7 +128,7 @@ def cluster_stats(data: pd.DataFrame, cluster: str, outcome: str, predictor: str
         sxx=np.bincount(codes, weights=dx * dx, minlength=J),
         sxy=np.bincount(codes, weights=dx * dy, minlength=J),
         syy=np.bincount(codes, weights=dy * dy, minlength=J),
-        varies=xmax > xmin,
+        varies=varies,
         dx=dx,
         dy=dy,
     )

@@ -41,14 +41,14 @@ def _sparse(rows, cols, values, shape) -> sp.csr_matrix:
 
 
 def _group_codes(groups: pd.Series, levels: list) -> np.ndarray:
-    return pd.Categorical(np.asarray(groups, dtype=object), categories=levels).codes
+    codes = pd.Categorical(np.asarray(groups, dtype=object), categories=levels).codes
+    return codes.astype(np.intp)
 
 
-def _no_error_df(cluster: str, why: str) -> str:
+def _no_error_df(why: str) -> str:
     return (
         f"There are no residual degrees of freedom ({why}), so the error variance cannot be "
-        f"estimated: the standard errors and the Wald test are not computable. A test needs "
-        f"{cluster}s with more observations than coefficients."
+        "estimated: the standard errors and the Wald test are not computable."
     )
 
 
@@ -163,7 +163,7 @@ def fixed_effects_separate(
     if df_resid > 0:
         test = _wald(fit, *_gap_rows(group_L, levels), level)
     else:
-        why = _no_error_df(cluster, f"every {cluster} has exactly two observations")
+        why = _no_error_df(f"every {cluster} line fits its two observations exactly")
     return _result(
         "Fixed effects: separate lines", desc, fit, resid, group_L, test, coefs, dropped, why
     )
@@ -255,7 +255,7 @@ def fixed_effects_common_slope(
         L = pd.DataFrame(np.eye(k - 1), index=pd.Index(inter, dtype=object), columns=inter)
         test = _wald(fit, tested, L, level)
     else:
-        why = _no_error_df(cluster, f"{N} observations for {J + k} coefficients")
+        why = _no_error_df(f"{N} observations for {J + k} coefficients")
     y = d[outcome].to_numpy(dtype=float)
     extra = _overall_f(y, resid, df_resid, J + k - 1)
     return _result(

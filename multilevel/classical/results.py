@@ -36,12 +36,18 @@ def _plain(v):
 
 
 def frame_dict(frame: pd.DataFrame) -> dict:
-    """``{row: {column: value}}`` with plain floats and strings (one pass, no per-row Series:
-    a fixed-effects table has a row per cluster coefficient)."""
+    """``{row: {column: value}}`` with plain floats and strings, built column by column (a
+    fixed-effects table has a row per cluster coefficient)."""
     columns = [str(c) for c in frame.columns]
+    values = [
+        frame[c].astype(float).tolist()
+        if pd.api.types.is_numeric_dtype(frame[c])
+        else [_plain(v) for v in frame[c].tolist()]
+        for c in frame.columns
+    ]
     return {
-        str(i): {c: _plain(v) for c, v in zip(columns, row, strict=True)}
-        for i, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True)
+        str(i): dict(zip(columns, row, strict=True))
+        for i, row in zip(frame.index, zip(*values, strict=True), strict=True)
     }
 
 
