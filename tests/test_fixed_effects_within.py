@@ -245,3 +245,20 @@ def test_check_dense_reports_the_step_and_size():
     text = str(err.value)
     assert "A step" in text and "100,000 x 200,000" in text and "149.0 GiB" in text
     assert "because reasons" in text and "Instead: do this" in text
+
+
+def test_no_ellipse_without_standard_errors():
+    from multilevel.ellipse import ellipse
+
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame(
+        {
+            "c": np.repeat(np.arange(8), 2),
+            "x": rng.normal(size=16),
+            "y": rng.normal(size=16),
+            "g": np.repeat(["A", "B"] * 4, 2),
+        }
+    )
+    gap = C.fixed_effects_separate(data, **ROLES).difference("B", "A")
+    with pytest.raises(ValueError, match="no ellipse"):
+        ellipse(gap.centre, gap.cov, 1.0)
