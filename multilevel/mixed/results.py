@@ -15,6 +15,7 @@ from .errors import MixedModelError
 from .fit import Optimum
 from .inference import nlme_fixed_df, numerical_hessian, t_pvalues
 from .profile import ProfiledDeviance, theta_index
+from .smallmat import inverse_from_cholesky, matrix_times, times_matrix
 from .sufficient import Sufficient
 
 
@@ -24,7 +25,8 @@ class MixedResults:
     Attributes: params, bse, df, tvalues, pvalues (pandas Series over the fixed-effect
     columns); G (covariance of the random effects, DataFrame), sd_re, corr_re, sigma;
     llf, deviance, aic, bic, n_params; theta (relative covariance factor entries);
-    converged, singular, grad_norm, optimizers, n_obs, n_groups, n_dropped, method.
+    converged, singular, grad_norm, newton_decrement, convergence (one line: the check made
+    and its value), optimizers, n_obs, n_groups, n_dropped, method.
     Methods: cov_params(), intervals(level), ranef(), ranef_cov(), coef(), fitted(level),
     resid(level, type), summary(), to_dict().
 
@@ -32,7 +34,10 @@ class MixedResults:
     tvalues and pvalues are summary.lme's, i.e. scaled by sqrt(N / (N - p)) (adjustSigma),
     while the fixed-effect intervals use the unscaled vcov, as intervals.lme does.
     singular: a diagonal entry of Lambda below 1e-4 (a variance at 0 or a correlation at
-    +-1); a singular fit can still be converged (grad_norm is the projected gradient)."""
+    +-1); a singular fit can still be converged (grad_norm is the projected gradient).
+    converged: the Newton decrement 0.5 g'H^-1 g (the decrease of the deviance a Newton step
+    predicts, on the parameters not held at the boundary) is at most 1e-6 and H is positive
+    definite there (multilevel/mixed/optimise.py)."""
 
     def __init__(
         self,
@@ -50,6 +55,8 @@ class MixedResults:
         self.converged = opt.converged
         self.singular = opt.singular
         self.grad_norm = opt.grad_norm
+        self.newton_decrement = opt.decrement
+        self.convergence = opt.criterion
         self.optimizers = list(opt.optimizers)
         self.n_evals = opt.n_evals
         self.optimizer_message = opt.message
@@ -60,7 +67,7 @@ class MixedResults:
         self.random_formula = design.random_formula
         self.group = design.group
 
-        ev = prof.evaluate(self.theta)
+        ev = prof.evaluate(self.theta, keep=True)
         self._ev = ev
         self.deviance = ev.deviance
         self.llf = -0.5 * ev.deviance
@@ -111,20 +118,17 @@ class MixedResults:
     # ------------------------------------------------------------------ random effects
     def ranef(self) -> pd.DataFrame:
         """BLUPs of the random effects, one row per cluster (in sorted cluster order)."""
-        b = self._ev.u @ self._ev.lam.T
+        b = (self._ev.lam @ self._ev.u).T
         return pd.DataFrame(b, index=self.design.labels, columns=self.design.z_names)
 
     def ranef_cov(self) -> np.ndarray:
         """Conditional covariance of each cluster's random effects given the data (and
         beta, theta, sigma at their estimates): sigma^2 Lambda M_j^{-1} Lambda', shape
         (J, q, q) (lme4's condVar convention)."""
-        from .profile import batched_forward
-
-        L = self._ev.L
-        q = L.shape[1]
-        Linv = batched_forward(L, np.broadcast_to(np.eye(q), L.shape).copy())
-        K = np.einsum("ab,jcb->jac", self._ev.lam, Linv)  # Lambda L^{-T}
-        return self.sigma**2 * np.einsum("jab,jcb->jac", K, K)
+        lam = self._ev.lam
+        Minv = inverse_from_cholesky(self._ev.L)
+        cond = times_matrix(matrix_times(lam, Minv), lam.T)
+        return self.sigma**2 * np.moveaxis(cond, 2, 0)
 
     def coef(self) -> pd.DataFrame:
         """Cluster-specific coefficients: fixed effects plus the matching random effects."""

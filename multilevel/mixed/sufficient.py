@@ -1,9 +1,10 @@
 """Per-cluster sufficient statistics of a linear mixed model, in one pass over the rows.
 
 For y = X beta + Z b + e with one grouping factor, everything the profiled likelihood needs
-is (Z_j'Z_j, Z_j'X_j, Z_j'y_j) for every cluster j, stacked into arrays of shape (J, q, q),
-(J, q, p) and (J, q), plus X'X, X'y, y'y.  The sums are np.bincount segment sums, so
-memory beyond the design columns stays at one or two row-length temporaries.
+is (Z_j'Z_j, Z_j'X_j, Z_j'y_j) for every cluster j, stacked component-major into arrays of
+shape (q, q, J), (q, p, J) and (q, J) (see smallmat.py), plus X'X, X'y, y'y.  The sums are
+np.bincount segment sums, so memory beyond the design columns stays at one or two row-length
+temporaries.
 
 When X has an intercept, y and the non-intercept columns of X are centred (by their
 overall means) before the products are formed.  X_c = X T with T unit upper-triangular
@@ -24,9 +25,9 @@ from .design import INTERCEPT, Design
 
 @dataclass
 class Sufficient:
-    ZtZ: np.ndarray  # (J, q, q)
-    ZtX: np.ndarray  # (J, q, p), X centred
-    Zty: np.ndarray  # (J, q), y centred
+    ZtZ: np.ndarray  # (q, q, J)
+    ZtX: np.ndarray  # (q, p, J), X centred
+    Zty: np.ndarray  # (q, J), y centred
     XtX: np.ndarray  # (p, p)
     Xty: np.ndarray  # (p,)
     yty: float
@@ -38,15 +39,15 @@ class Sufficient:
 
     @property
     def n_groups(self) -> int:
-        return int(self.ZtZ.shape[0])
+        return int(self.ZtZ.shape[2])
 
     @property
     def q(self) -> int:
-        return int(self.ZtZ.shape[1])
+        return int(self.ZtZ.shape[0])
 
     @property
     def p(self) -> int:
-        return int(self.ZtX.shape[2])
+        return int(self.ZtX.shape[1])
 
     def uncentre_matrix(self) -> np.ndarray:
         """T with beta = T gamma (+ y_mean on the intercept)."""
@@ -99,18 +100,18 @@ def compute_sufficient(design: Design) -> Sufficient:
         del tmp
         return out
 
-    ZtZ = np.empty((J, q, q))
+    ZtZ = np.empty((q, q, J))
     for a in range(q):
         for b in range(a, q):
-            ZtZ[:, a, b] = seg_product(zcols[a], zcols[b])
-            ZtZ[:, b, a] = ZtZ[:, a, b]
-    ZtX = np.empty((J, q, p))
+            ZtZ[a, b] = seg_product(zcols[a], zcols[b])
+            ZtZ[b, a] = ZtZ[a, b]
+    ZtX = np.empty((q, p, J))
     for a in range(q):
         for b in range(p):
-            ZtX[:, a, b] = seg_product(zcols[a], xcols[b])
-    Zty = np.empty((J, q))
+            ZtX[a, b] = seg_product(zcols[a], xcols[b])
+    Zty = np.empty((q, J))
     for a in range(q):
-        Zty[:, a] = seg_product(zcols[a], yc)
+        Zty[a] = seg_product(zcols[a], yc)
 
     def dot(a: np.ndarray | None, b: np.ndarray | None) -> float:
         if a is None and b is None:
@@ -145,8 +146,9 @@ def varies_within(col: np.ndarray | None, codes: np.ndarray, n_groups: int) -> n
     (exact comparison, as nlme does)."""
     if col is None:
         return np.zeros(n_groups, dtype=bool)
-    hi = np.full(n_groups, -np.inf)
-    lo = np.full(n_groups, np.inf)
-    np.maximum.at(hi, codes, col)
-    np.minimum.at(lo, codes, col)
-    return hi != lo
+    # compare every row with one row of its cluster (which one does not matter: when a
+    # fancy-index assignment repeats an index, one of the assigned values is kept)
+    rep = np.zeros(n_groups, dtype=np.intp)
+    rep[codes] = np.arange(codes.size)
+    differs = col != col[rep][codes]
+    return np.bincount(codes[differs], minlength=n_groups) > 0
