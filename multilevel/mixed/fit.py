@@ -9,7 +9,8 @@ from .design import INTERCEPT, Design, build_design
 from .errors import MixedModelError
 from .optimise import Optimum, at_theta, optimise
 from .profile import ProfiledDeviance
-from .sufficient import Sufficient, compute_sufficient, varies_within
+from .segments import varies_within
+from .sufficient import Sufficient, compute_sufficient
 
 __all__ = ["lmm", "Optimum", "optimise"]
 
@@ -57,7 +58,7 @@ def _check_design(design: Design, suff: Sufficient) -> None:
         bad = [
             nm
             for nm in zn
-            if nm != INTERCEPT and not varies_within(design.columns[nm], design.codes, J).any()
+            if nm != INTERCEPT and not varies_within(design.columns[nm], design.codes, J)
         ]
         if bad:
             raise MixedModelError(

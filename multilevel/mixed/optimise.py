@@ -251,10 +251,14 @@ def moment_start(prof: ProfiledDeviance) -> np.ndarray:
     try:
         b_ols = np.linalg.solve(s.XtX, s.Xty)
         rss = s.yty - float(s.Xty @ b_ols)
-        r = s.Zty - np.matmul(b_ols, s.ZtX)  # (q, J)
-        R = r @ r.T
-        S = s.ZtZ.reshape(q * q, -1)
-        SS = (S @ S.T).reshape(q, q, q, q)  # [a, c, b, d] = sum_j S_ac S_bd
+        R = np.zeros((q, q))  # sum_j r_j r_j'
+        SS = np.zeros((q * q, q * q))  # [(a, c), (b, d)]: sum_j S_ac S_bd
+        for blk in prof.blocks:
+            r = s.Zty[:, blk] - np.matmul(b_ols, s.ZtX[:, :, blk])
+            R += r @ r.T
+            S = s.ZtZ[:, :, blk].reshape(q * q, -1)
+            SS += S @ S.T
+        SS = SS.reshape(q, q, q, q)
         K = SS.transpose(0, 2, 1, 3).reshape(q * q, q * q)  # vec(S G S) = K vec(G)
         S_sum = s.ZtZ.sum(axis=2)
         sigma2 = rss / prof.N

@@ -4,11 +4,10 @@ Model: y_j = X_j beta + Z_j b_j + e_j, b_j ~ N(0, sigma^2 Lambda Lambda'), e_j ~
 with Lambda lower triangular (the relative covariance factor), its lower-triangle entries
 theta taken column by column.  For a given theta, per cluster
 
-    M_j = Lambda' Z_j'Z_j Lambda + I = L_j L_j'          (q x q Cholesky)
-    c_j = L_j^{-1} Lambda' Z_j'X_j,  d_j = L_j^{-1} Lambda' Z_j'y_j
-    A   = X'X - sum_j c_j'c_j = X' V*^{-1} X              (V* = I + Z Lambda Lambda' Z')
-    beta = A^{-1} (X'y - sum_j c_j'd_j)
-    r^2 = y'y - sum_j d_j'd_j - (X'y - sum_j c_j'd_j)' beta   (penalised RSS)
+    M_j = Lambda' Z_j'Z_j Lambda + I,   P_j = Lambda' Z_j'X_j,   p_j = Lambda' Z_j'y_j
+    A   = X'X - sum_j P_j' M_j^{-1} P_j = X' V*^{-1} X      (V* = I + Z Lambda Lambda' Z')
+    b   = X'y - sum_j P_j' M_j^{-1} p_j,   beta = A^{-1} b
+    r^2 = y'y - sum_j p_j' M_j^{-1} p_j - b' beta          (penalised RSS)
 
 and the profiled deviances (-2 log-likelihood with beta and sigma profiled out) are
 
@@ -73,12 +72,11 @@ class Evaluation:
     logdet_M: float
     logdet_A: float
     gradient: np.ndarray | None = None
-    L: np.ndarray | None = None  # (q, q, J) Cholesky factors of M_j (keep=True only)
-    u: np.ndarray | None = None  # (q, J) spherical random effects, b_j = Lambda u_j (keep=True)
 
 
-#: clusters per block of the pass over the clusters (temporaries stay in the CPU's cache)
-CHUNK = 4096
+#: clusters per block of the pass over the clusters, for q * p <= 4 (fewer when a cluster's
+#: matrices are larger), so that the block's temporaries stay in the CPU's cache
+CHUNK = 8192
 
 
 def _lam_t_times(lam: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -122,66 +120,59 @@ class ProfiledDeviance:
         self.n_theta = len(self.idx)
         self.dof = self.N - self.p if reml else self.N
         J = suff.n_groups
-        self._blocks = [slice(a, min(a + CHUNK, J)) for a in range(0, J, CHUNK)]
+        size = max(512, CHUNK // max(1, self.q * self.p // 4))
+        self.blocks = [slice(a, min(a + size, J)) for a in range(0, J, size)]
 
-    def _block(self, lam, blk: slice, sums: _Sums, gradient: bool, keep: dict | None):
-        s, q, p = self.s, self.q, self.p
+    def _core(self, lam, blk: slice):
+        """One block's Lambda' S_j (LS), M_j^{-1}, sum of log|M_j|, and M_j^{-1} P_j, M_j^{-1} p_j
+        with P_j = Lambda' Z_j'X_j, p_j = Lambda' Z_j'y_j."""
+        s, q = self.s, self.q
         S, Zx, Zy = s.ZtZ[:, :, blk], s.ZtX[:, :, blk], s.Zty[:, blk]
         LS = _lam_t_times(lam, S)  # LS[c, a] = (S_j Lambda)[a, c]
         M = np.empty_like(LS)  # lower triangle of Lambda' S_j Lambda + I
         for c in range(q):
             for d in range(c + 1):
-                acc = LS[c, d] * lam[d, d]
+                acc = np.multiply(LS[c, d], lam[d, d], out=M[c, d])
                 for b in range(d + 1, q):
                     if lam[b, d] != 0.0:
                         acc += LS[c, b] * lam[b, d]
-                M[c, d] = acc
             M[c, c] += 1.0
-        L = sm.cholesky(M)
-        diag = L[0, 0].copy()
-        for k in range(1, q):
-            diag *= L[k, k]
-        sums.logdet_M += 2.0 * float(np.log(diag).sum())  # each L_kk >= 1 (M >= I)
-        C = sm.forward(L, _lam_t_times(lam, Zx))  # (q, p, n)
-        d = sm.forward(L, _lam_t_times(lam, Zy))  # (q, n)
+        Minv, logdet = sm.spd_inverse_logdet(M)
+        P = _lam_t_times(lam, Zx)  # (q, p, n)
+        Py = _lam_t_times(lam, Zy)  # (q, n)
+        return LS, Minv, logdet, P, Py, sm.times_stack(Minv, P), sm.times_stack(Minv, Py)
+
+    def _block(self, lam, blk: slice, sums: _Sums, gradient: bool):
+        s, q, p = self.s, self.q, self.p
+        LS, Minv, logdet, P, Py, Q, Qy = self._core(lam, blk)
+        sums.logdet_M += logdet
         for a in range(q):
-            sums.A -= C[a] @ C[a].T
-            sums.b -= C[a] @ d[a]
-            sums.dd += float(d[a] @ d[a])
-        if keep is not None:
-            keep["L"][:, :, blk] = L
-            keep["C"][:, :, blk] = C
-            keep["d"][:, blk] = d
+            sums.A -= P[a] @ Q[a].T
+            sums.b -= P[a] @ Qy[a]
+            sums.dd += float(Py[a] @ Qy[a])
         if not gradient:
             return
-        Minv = sm.inverse_from_cholesky(L)
         for c in range(q):
             sums.SLMinv += LS[c] @ Minv[c].T
-        E = sm.backward(L, C)  # M_j^{-1} Lambda' Z_j'X_j
-        e = sm.backward(L, d)  # M_j^{-1} Lambda' Z_j'y_j
-        H = np.array(Zx)  # Z_j'V*^{-1} X_j
-        w0 = np.array(Zy)  # Z_j'V*^{-1} y_j
+        # Z_j'V*^{-1} X_j = Z_j'X_j - S_j Lambda M_j^{-1} Lambda' Z_j'X_j, and the same for y
+        H = np.array(s.ZtX[:, :, blk])
+        w0 = np.array(s.Zty[:, blk])
         for a in range(q):
             for c in range(q):
-                H[a] -= LS[c, a] * E[c]
-                w0[a] -= LS[c, a] * e[c]
+                H[a] -= LS[c, a] * Q[c]
+                w0[a] -= LS[c, a] * Qy[c]
         Hf = H.reshape(q * p, -1)
         sums.HH += Hf @ Hf.T
         sums.wH += w0 @ Hf.T
         sums.ww += w0 @ w0.T
 
-    def evaluate(self, theta: np.ndarray, gradient: bool = False, keep: bool = False):
-        """The deviance at theta (and its gradient); keep=True also returns each cluster's
-        Cholesky factor L_j and spherical random effects u_j (for the results)."""
-        s, q, p = self.s, self.q, self.p
+    def evaluate(self, theta: np.ndarray, gradient: bool = False) -> Evaluation:
+        """The deviance at theta (and its gradient)."""
+        s, q = self.s, self.q
         lam = lambda_from_theta(np.asarray(theta, dtype=float), q)
         sums = _Sums(s, gradient)
-        kept = None
-        if keep:
-            J = s.n_groups
-            kept = {"L": np.empty((q, q, J)), "C": np.empty((q, p, J)), "d": np.empty((q, J))}
-        for blk in self._blocks:
-            self._block(lam, blk, sums, gradient, kept)
+        for blk in self.blocks:
+            self._block(lam, blk, sums, gradient)
         A = sums.A
         RA = np.linalg.cholesky(A)
         beta = np.linalg.solve(RA.T, np.linalg.solve(RA, sums.b))
@@ -202,11 +193,23 @@ class ProfiledDeviance:
         )
         if gradient:
             ev.gradient = self._gradient(sums, lam, beta, A, r2)
-        if kept is not None:
-            # u_j = M_j^{-1} Lambda' Z_j'(y_j - X_j beta) = L_j^{-T} (d_j - c_j beta)
-            ev.L = kept["L"]
-            ev.u = sm.backward(kept["L"], kept["d"] - np.matmul(beta, kept["C"]))
         return ev
+
+    def spherical_effects(self, ev: Evaluation) -> np.ndarray:
+        """u_j = M_j^{-1} Lambda' Z_j'(y_j - X_j beta) for every cluster, (q, J): the random
+        effects are b_j = Lambda u_j."""
+        u = np.empty((self.q, self.s.n_groups))
+        for blk in self.blocks:
+            *_, Q, Qy = self._core(ev.lam, blk)
+            u[:, blk] = Qy - np.matmul(ev.beta_c, Q)
+        return u
+
+    def conditional_inverses(self, ev: Evaluation) -> np.ndarray:
+        """M_j^{-1} for every cluster, (q, q, J)."""
+        out = np.empty((self.q, self.q, self.s.n_groups))
+        for blk in self.blocks:
+            out[:, :, blk] = self._core(ev.lam, blk)[1]
+        return out
 
     def _gradient(self, sums: _Sums, lam, beta, A, r2) -> np.ndarray:
         q, p = self.q, self.p

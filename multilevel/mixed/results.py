@@ -15,7 +15,7 @@ from .errors import MixedModelError
 from .fit import Optimum
 from .inference import nlme_fixed_df, numerical_hessian, t_pvalues
 from .profile import ProfiledDeviance, theta_index
-from .smallmat import inverse_from_cholesky, matrix_times, times_matrix
+from .smallmat import matrix_times, times_matrix
 from .sufficient import Sufficient
 
 
@@ -67,7 +67,7 @@ class MixedResults:
         self.random_formula = design.random_formula
         self.group = design.group
 
-        ev = prof.evaluate(self.theta, keep=True)
+        ev = prof.evaluate(self.theta)
         self._ev = ev
         self.deviance = ev.deviance
         self.llf = -0.5 * ev.deviance
@@ -116,9 +116,13 @@ class MixedResults:
         return pd.DataFrame(c / np.outer(s, s), index=self._cov.index, columns=self._cov.index)
 
     # ------------------------------------------------------------------ random effects
+    @cached_property
+    def _u(self) -> np.ndarray:
+        return self._prof.spherical_effects(self._ev)
+
     def ranef(self) -> pd.DataFrame:
         """BLUPs of the random effects, one row per cluster (in sorted cluster order)."""
-        b = (self._ev.lam @ self._ev.u).T
+        b = (self._ev.lam @ self._u).T
         return pd.DataFrame(b, index=self.design.labels, columns=self.design.z_names)
 
     def ranef_cov(self) -> np.ndarray:
@@ -126,8 +130,7 @@ class MixedResults:
         beta, theta, sigma at their estimates): sigma^2 Lambda M_j^{-1} Lambda', shape
         (J, q, q) (lme4's condVar convention)."""
         lam = self._ev.lam
-        Minv = inverse_from_cholesky(self._ev.L)
-        cond = times_matrix(matrix_times(lam, Minv), lam.T)
+        cond = times_matrix(matrix_times(lam, self._prof.conditional_inverses(self._ev)), lam.T)
         return self.sigma**2 * np.moveaxis(cond, 2, 0)
 
     def coef(self) -> pd.DataFrame:

@@ -73,6 +73,42 @@ def inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
     return out
 
 
+def spd_inverse_logdet(M: np.ndarray) -> tuple[np.ndarray, float]:
+    """Inverses of a (q, q, J) stack of symmetric positive-definite matrices (only the lower
+    triangle of M is read) and the sum of their log-determinants.  Closed forms for q = 1
+    and q = 2 (determinant and adjugate), Cholesky factors otherwise."""
+    q = M.shape[0]
+    if q == 1:
+        return 1.0 / M, float(np.log(M[0, 0]).sum())
+    if q == 2:
+        det = M[0, 0] * M[1, 1]
+        det -= M[1, 0] * M[1, 0]
+        inv = np.empty_like(M)
+        rdet = np.divide(1.0, det, out=det)
+        np.multiply(M[1, 1], rdet, out=inv[0, 0])
+        np.multiply(M[0, 0], rdet, out=inv[1, 1])
+        np.multiply(M[1, 0], rdet, out=inv[1, 0])
+        np.negative(inv[1, 0], out=inv[1, 0])
+        inv[0, 1] = inv[1, 0]
+        return inv, -float(np.log(rdet).sum())
+    L = cholesky(M)
+    diag = L[0, 0].copy()
+    for k in range(1, q):
+        diag *= L[k, k]
+    return inverse_from_cholesky(L), 2.0 * float(np.log(diag).sum())
+
+
+def times_stack(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """A_j B_j for every cluster: A (q, r, J), B (r, ..., J) -> (q, ..., J)."""
+    q, r = A.shape[0], A.shape[1]
+    out = np.empty((q,) + B.shape[1:])
+    for a in range(q):
+        acc = np.multiply(A[a, 0], B[0], out=out[a])
+        for c in range(1, r):
+            acc += A[a, c] * B[c]
+    return out
+
+
 def times_matrix(stack: np.ndarray, R: np.ndarray) -> np.ndarray:
     """Each cluster's matrix (q, m, J) times a common m x r matrix R: shape (q, r, J)."""
     return np.matmul(R.T, stack)
