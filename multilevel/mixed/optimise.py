@@ -151,29 +151,35 @@ def _descent_step(g: np.ndarray, H: np.ndarray, theta: np.ndarray) -> np.ndarray
     return vecs @ coef
 
 
-def canonical_signs(theta: np.ndarray, grad: np.ndarray, q: int):
-    """theta (and its gradient) with every column of Lambda whose diagonal entry is negative
-    multiplied by -1: the same Lambda Lambda', hence the same deviance."""
-    theta, grad = theta.copy(), grad.copy()
+def canonical_signs(theta: np.ndarray, q: int) -> np.ndarray:
+    """Signs (+-1 per entry of theta) that flip every column of Lambda whose diagonal entry
+    is negative: theta * signs gives the same Lambda Lambda', hence the same deviance (the
+    gradient transforms the same way, the Hessian on both sides)."""
+    signs = np.ones(theta.size)
     start = 0
     for j in range(q):
         stop = start + q - j
         if theta[start] < 0:
-            theta[start:stop] *= -1.0
-            grad[start:stop] *= -1.0
+            signs[start:stop] = -1.0
         start = stop
-    return theta, grad
+    return signs
 
 
 def _newton(fn: _Counted, theta: np.ndarray, max_iter: int):
-    """Newton iterations from theta; returns (theta, deviance, gradient, check)."""
+    """Newton iterations from theta; returns (theta, deviance, gradient, Hessian, check).
+
+    Once a Newton step is predicted to gain at most DECREMENT_TOL, the point it reaches is
+    checked with the Hessian just used (the step is too small to change it measurably),
+    which saves n_theta gradients; a fresh Hessian is computed if that check fails."""
     q = fn.prof.q
     dev, g = fn.value_and_grad(theta)
     if not np.isfinite(dev):
         raise MixedModelError("the deviance cannot be evaluated at the starting theta")
+    H = None
     check = None
     for _ in range(max_iter):
-        H = fn.hessian(theta, g)
+        if H is None:
+            H = fn.hessian(theta, g)
         check = assess(g, H)
         if check.minimum and check.decrement <= NEWTON_TARGET:
             break
@@ -191,17 +197,21 @@ def _newton(fn: _Counted, theta: np.ndarray, max_iter: int):
             t *= 0.5
         else:
             break  # no decrease along the step: at the deviance's numerical precision
-        theta, g = canonical_signs(theta + t * step, gc, q)
-        dev = dc
+        signs = canonical_signs(theta + t * step, q)
+        theta, g, dev = (theta + t * step) * signs, gc * signs, dc
+        final_step = t == 1.0 and check.minimum and check.decrement <= DECREMENT_TOL
+        H = H * np.outer(signs, signs) if final_step else None
         check = None
     if check is None:
-        check = assess(g, fn.hessian(theta, g))
-    return theta, dev, g, check
+        H = fn.hessian(theta, g)
+        check = assess(g, H)
+    return theta, dev, g, H, check
 
 
-def _snap_to_zero(fn: _Counted, theta, dev, check, diag: list[int]):
+def _snap_to_zero(fn: _Counted, theta, dev, H, check, diag: list[int]):
     """Diagonal entries of Lambda within SINGULAR_TOL of 0 set to 0, if the deviance does not
-    rise beyond its rounding and the point is still converged."""
+    rise beyond its rounding and the point is still converged (checked with the Hessian at
+    theta: the move is too small to change it)."""
     scale = max(1.0, float(np.max(np.abs(theta))))
     small = [k for k in diag if 0.0 < theta[k] < SINGULAR_TOL * scale]
     if not small:
@@ -211,7 +221,7 @@ def _snap_to_zero(fn: _Counted, theta, dev, check, diag: list[int]):
     dc, gc = fn.value_and_grad(cand)
     if not dc <= dev + DECREMENT_TOL * 1e-3 + 1e-14 * abs(dev):
         return theta, dev, check
-    cc = assess(gc, fn.hessian(cand, gc))
+    cc = assess(gc, H)
     if cc.converged or not check.converged:
         return cand, dc, cc
     return theta, dev, check
@@ -290,16 +300,16 @@ def optimise(
     if theta0 is None:
         theta0 = moment_start(prof)
     used = ["Newton"]
-    theta, dev, _, check = _newton(fn, np.asarray(theta0, dtype=float).copy(), max_iter)
+    theta, dev, _, H, check = _newton(fn, np.asarray(theta0, dtype=float).copy(), max_iter)
     for _ in range(3):
         start = _escape_boundary(fn, theta, dev, diag)
         if start is None:
             break
         used.append("Newton (restart off the boundary)")
-        t2, d2, _, c2 = _newton(fn, start, max_iter)
+        t2, d2, _, H2, c2 = _newton(fn, start, max_iter)
         if d2 >= dev:
             break
-        theta, dev, check = t2, d2, c2
+        theta, dev, H, check = t2, d2, H2, c2
     if not check.converged and max_iter >= 20:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -310,11 +320,11 @@ def optimise(
                 options={"xatol": 1e-10, "fatol": 1e-12, "maxfev": 5000},
             )
         used += ["Nelder-Mead", "Newton"]
-        start = canonical_signs(np.asarray(nm.x), np.zeros(prof.n_theta), prof.q)[0]
-        t2, d2, _, c2 = _newton(fn, start, max_iter)
+        start = nm.x * canonical_signs(nm.x, prof.q)
+        t2, d2, _, H2, c2 = _newton(fn, start, max_iter)
         if d2 <= dev or c2.converged:
-            theta, dev, check = t2, d2, c2
-    theta, dev, check = _snap_to_zero(fn, theta, dev, check, diag)
+            theta, dev, H, check = t2, d2, H2, c2
+    theta, dev, check = _snap_to_zero(fn, theta, dev, H, check, diag)
     return _optimum(theta, dev, check, diag, fn.n_evals, used)
 
 

@@ -118,9 +118,11 @@ class ProfiledDeviance:
         self.N = suff.n_obs
         self.idx = theta_index(self.q)
         self.n_theta = len(self.idx)
+        self._rows = np.array([i for i, _ in self.idx], dtype=np.intp)
+        self._cols = np.array([j for _, j in self.idx], dtype=np.intp)
         self.dof = self.N - self.p if reml else self.N
         J = suff.n_groups
-        size = max(512, CHUNK // max(1, self.q * self.p // 4))
+        size = max(min(512, CHUNK), CHUNK // max(1, self.q * self.p // 4))
         self.blocks = [slice(a, min(a + size, J)) for a in range(0, J, size)]
 
     def _core(self, lam, blk: slice):
@@ -169,13 +171,14 @@ class ProfiledDeviance:
     def evaluate(self, theta: np.ndarray, gradient: bool = False) -> Evaluation:
         """The deviance at theta (and its gradient)."""
         s, q = self.s, self.q
-        lam = lambda_from_theta(np.asarray(theta, dtype=float), q)
+        lam = np.zeros((q, q))
+        lam[self._rows, self._cols] = theta
         sums = _Sums(s, gradient)
         for blk in self.blocks:
             self._block(lam, blk, sums, gradient)
         A = sums.A
         RA = np.linalg.cholesky(A)
-        beta = np.linalg.solve(RA.T, np.linalg.solve(RA, sums.b))
+        beta = np.linalg.solve(A, sums.b)
         r2 = max(s.yty - sums.dd - float(sums.b @ beta), np.finfo(float).tiny)
         logdet_A = 2.0 * float(np.log(np.diag(RA)).sum())
         dev = sums.logdet_M + self.dof * (1.0 + np.log(2.0 * np.pi * r2 / self.dof))
@@ -213,15 +216,15 @@ class ProfiledDeviance:
 
     def _gradient(self, sums: _Sums, lam, beta, A, r2) -> np.ndarray:
         q, p = self.q, self.p
-        HH = sums.HH.reshape(q, p, q, p)
         cross = sums.wH.reshape(q, q, p) @ beta  # sum_j w0_j (H_j beta)'
-        quad = np.tensordot(np.tensordot(HH, beta, axes=(3, 0)), beta, axes=(1, 0))
-        ww = sums.ww - cross - cross.T + quad  # sum_j w_j w_j'
+        B = np.kron(np.eye(q), beta[:, None])  # vec(H_j) ' B = (H_j beta)'
+        ww = sums.ww - cross - cross.T + B.T @ sums.HH @ B  # sum_j w_j w_j'
         g = 2.0 * sums.SLMinv - 2.0 * (self.dof / r2) * (ww @ lam)
         if self.reml:
-            HAH = np.tensordot(HH, np.linalg.inv(A), axes=([1, 3], [0, 1]))
-            g -= 2.0 * HAH @ lam
-        return np.array([g[i, j] for (i, j) in self.idx])
+            # sum_j H_j A^{-1} H_j': contract HH[(a, m), (b, n)] with A^{-1}[m, n]
+            HH = sums.HH.reshape(q, p, q, p).transpose(0, 2, 1, 3).reshape(q * q, p * p)
+            g -= 2.0 * (HH @ np.linalg.inv(A).ravel()).reshape(q, q) @ lam
+        return g[self._rows, self._cols]
 
     def __call__(self, theta: np.ndarray) -> float:
         return self.evaluate(theta).deviance
