@@ -358,9 +358,13 @@ def build_design(data: pd.DataFrame, formula: str, random: str, group: str) -> D
             f"the outcome column {fixed.response!r} is not numeric (dtype {resp.dtype})"
         )
     used = list(dict.fromkeys(needed))
-    ok = data[used].notna().all(axis=1).to_numpy()
-    n_dropped = int(ok.size - ok.sum())
-    frame = data[used] if n_dropped == 0 else data.loc[ok, used]
+    missing_rows = [data[c].isna().to_numpy() for c in used]
+    if any(m.any() for m in missing_rows):
+        ok = ~np.logical_or.reduce(missing_rows)
+        frame = data.loc[ok, used]
+        n_dropped = int(ok.size - ok.sum())
+    else:  # no copy of the columns when no row is dropped
+        frame, n_dropped = data, 0
     if len(frame) == 0:
         raise MixedModelError(f"no complete rows in the columns {used}")
     y = np.asarray(frame[fixed.response], dtype=float)

@@ -217,7 +217,9 @@ class ProfiledDeviance:
     def _gradient(self, sums: _Sums, lam, beta, A, r2) -> np.ndarray:
         q, p = self.q, self.p
         cross = sums.wH.reshape(q, q, p) @ beta  # sum_j w0_j (H_j beta)'
-        B = np.kron(np.eye(q), beta[:, None])  # vec(H_j) ' B = (H_j beta)'
+        B = np.zeros((q * p, q))  # vec(H_j)' B = (H_j beta)'
+        for a in range(q):
+            B[a * p : (a + 1) * p, a] = beta
         ww = sums.ww - cross - cross.T + B.T @ sums.HH @ B  # sum_j w_j w_j'
         g = 2.0 * sums.SLMinv - 2.0 * (self.dof / r2) * (ww @ lam)
         if self.reml:

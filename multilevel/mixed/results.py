@@ -79,26 +79,27 @@ class MixedResults:
             beta[suff.intercept_pos] += suff.y_mean
         cov = self.sigma**2 * T @ np.linalg.inv(ev.A) @ T.T
         cov = 0.5 * (cov + cov.T)
-        self.params = pd.Series(beta, index=xn, name="params")
-        self._cov = pd.DataFrame(cov, index=xn, columns=xn)
+        xi, zi = pd.Index(xn), pd.Index(zn)  # built once: pandas string indexes are slow
+        self.params = pd.Series(beta, index=xi, name="params")
+        self._cov = pd.DataFrame(cov, index=xi, columns=xi)
         # nlme's summary (adjustSigma = TRUE) scales ML standard errors by sqrt(N / (N - p));
         # cov_params() is vcov(fit), unadjusted, and the fixed-effect intervals use it.
         adj = math.sqrt(self.n_obs / (self.n_obs - len(xn))) if method == "ML" else 1.0
         self._se_vcov = np.sqrt(np.diag(cov))
-        self.bse = pd.Series(self._se_vcov * adj, index=xn, name="bse")
-        self.df = pd.Series(nlme_fixed_df(design), index=xn, name="df")
-        self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xn, name="tvalues")
+        self.bse = pd.Series(self._se_vcov * adj, index=xi, name="bse")
+        self.df = pd.Series(nlme_fixed_df(design), index=xi, name="df")
+        self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xi, name="tvalues")
         self.pvalues = pd.Series(
-            t_pvalues(self.tvalues.to_numpy(), self.df.to_numpy()), index=xn, name="pvalues"
+            t_pvalues(self.tvalues.to_numpy(), self.df.to_numpy()), index=xi, name="pvalues"
         )
         G = self.sigma**2 * ev.lam @ ev.lam.T
-        self.G = pd.DataFrame(G, index=zn, columns=zn)
+        self.G = pd.DataFrame(G, index=zi, columns=zi)
         sd = np.sqrt(np.diag(G))
-        self.sd_re = pd.Series(sd, index=zn, name="sd")
+        self.sd_re = pd.Series(sd, index=zi, name="sd")
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = G / np.outer(sd, sd)
         np.fill_diagonal(corr, 1.0)
-        self.corr_re = pd.DataFrame(corr, index=zn, columns=zn)
+        self.corr_re = pd.DataFrame(corr, index=zi, columns=zi)
         p, q = len(xn), len(zn)
         self.n_params = p + q * (q + 1) // 2 + 1
         self.aic = -2.0 * self.llf + 2.0 * self.n_params
