@@ -172,3 +172,22 @@ def test_gradient_and_hessian_checks_agree_across_block_sizes(monkeypatch, hs_ra
     split = pieces.value_and_grad(theta)
     assert split[0] == pytest.approx(whole[0], rel=1e-13)
     np.testing.assert_allclose(split[1], whole[1], rtol=1e-10)
+
+
+def test_a_zero_first_diagonal_entry_is_no_boundary_optimum():
+    """Monte Carlo replicate 9 (master seed 123) of the default study design: the previous
+    optimiser (bounded L-BFGS-B) stopped at theta = (0, -0.2158, 0) and called it a
+    converged singular fit.  There the first column of Lambda has a zero diagonal entry but a
+    non-zero entry below it; flipping that column's sign gives the same covariance, so the
+    point is not a boundary and its gradient must vanish for a minimum: it does not.  The
+    optimum is interior, 15 log-likelihood units higher."""
+    from multilevel.simulate import StudyDesign, simulate_study
+
+    seed = np.random.SeedSequence(123).spawn(10)[9]
+    data = simulate_study(StudyDesign(), np.random.default_rng(seed))
+    args = {"random": "~ 1 + x", "group": "cluster", "data": data}
+    fit = lmm("y ~ x * group + cvar(x)", **args)
+    assert fit.converged and not fit.singular
+    stuck = lmm("y ~ x * group + cvar(x)", **args, theta=[0.0, -0.215803096588925, 0.0])
+    assert not stuck.converged
+    assert fit.llf - stuck.llf > 15.0

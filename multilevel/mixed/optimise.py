@@ -165,6 +165,26 @@ def canonical_signs(theta: np.ndarray, q: int) -> np.ndarray:
     return signs
 
 
+def _try_zero_last_column(fn: _Counted, old: np.ndarray, new: np.ndarray, dev, grad):
+    """If the step shrank the last diagonal entry of Lambda (its column's only entry) by more
+    than half towards 0, the point with that entry at 0 when its deviance is lower.
+
+    A singular fit with the last variance at 0 (or a correlation at +-1) is approached
+    slowly where the deviance is nearly flat in that entry; at exactly 0 it stays there
+    (the deviance is even in the entry, so its gradient and its mixed second derivatives
+    are 0) and Newton converges quadratically in the others."""
+    k = old.size - 1
+    scale = max(1.0, float(np.max(np.abs(new))))
+    if not (0.0 < new[k] < 0.5 * abs(old[k]) and new[k] < 0.1 * scale):
+        return new, dev, grad
+    cand = new.copy()
+    cand[k] = 0.0
+    dz, gz = fn.value_and_grad(cand)
+    if dz < dev:
+        return cand, dz, gz
+    return new, dev, grad
+
+
 def _newton(fn: _Counted, theta: np.ndarray, max_iter: int):
     """Newton iterations from theta; returns (theta, deviance, gradient, Hessian, check).
 
@@ -198,7 +218,9 @@ def _newton(fn: _Counted, theta: np.ndarray, max_iter: int):
         else:
             break  # no decrease along the step: at the deviance's numerical precision
         signs = canonical_signs(theta + t * step, q)
-        theta, g, dev = (theta + t * step) * signs, gc * signs, dc
+        new, gc = (theta + t * step) * signs, gc * signs
+        new, dc, gc = _try_zero_last_column(fn, theta, new, dc, gc)
+        theta, g, dev = new, gc, dc
         final_step = t == 1.0 and check.minimum and check.decrement <= DECREMENT_TOL
         H = H * np.outer(signs, signs) if final_step else None
         check = None

@@ -43,18 +43,6 @@ def forward(L: np.ndarray, B: np.ndarray) -> np.ndarray:
     return X
 
 
-def backward(L: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """X with L' X = B, for a lower-triangular stack L (q, q, J) and B (q, ..., J)."""
-    q = L.shape[0]
-    X = np.empty_like(B)
-    for i in range(q - 1, -1, -1):
-        acc = B[i].copy()
-        for k in range(i + 1, q):
-            acc -= L[k, i] * X[k]
-        np.divide(acc, L[i, i], out=X[i])
-    return X
-
-
 def inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
     """M^{-1} = L^{-T} L^{-1} for each cluster, from the Cholesky factors L (q, q, J)."""
     q, _, J = L.shape
