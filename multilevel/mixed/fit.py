@@ -91,7 +91,8 @@ def lmm(
     method: "REML" (default) or "ML".  theta: if given (the lower triangle of the
     relative covariance factor Lambda, column by column, as lme4's getME(fit, "theta")),
     no optimisation is done and the results are those at this theta (beta and sigma
-    profiled), e.g. to evaluate another program's estimates.  Returns a
+    profiled), e.g. to evaluate another program's estimates; ``converged`` then says
+    whether that theta passes the convergence check (optimise.py).  Returns a
     :class:`MixedResults`."""
     from .results import MixedResults
 
