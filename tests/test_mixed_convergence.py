@@ -191,3 +191,32 @@ def test_a_zero_first_diagonal_entry_is_no_boundary_optimum():
     stuck = lmm("y ~ x * group + cvar(x)", **args, theta=[0.0, -0.215803096588925, 0.0])
     assert not stuck.converged
     assert fit.llf - stuck.llf > 15.0
+
+
+def test_nelder_mead_is_the_last_resort_and_uses_values_only(monkeypatch):
+    """With Newton disabled (every step 0), optimise falls back to Nelder-Mead, which calls
+    the deviance without its gradient, and reaches the optimum."""
+    import multilevel.mixed.optimise as opt_module
+
+    prof = _profile(_sleep(), "Reaction ~ Days", "~ 1 + Days", "Subject")
+    best = optimise(prof)
+    monkeypatch.setattr(opt_module, "_descent_step", lambda g, H, theta: np.zeros_like(g))
+    calls = {"value": 0, "gradient": 0}
+    value, value_and_grad = ProfiledDeviance.__call__, ProfiledDeviance.value_and_grad
+
+    def counted_value(self, theta):
+        calls["value"] += 1
+        return value(self, theta)
+
+    def counted_value_and_grad(self, theta):
+        calls["gradient"] += 1
+        return value_and_grad(self, theta)
+
+    monkeypatch.setattr(ProfiledDeviance, "__call__", counted_value)
+    monkeypatch.setattr(ProfiledDeviance, "value_and_grad", counted_value_and_grad)
+    res = optimise(prof, theta0=np.array([1.0, 0.0, 1.0]), max_iter=20)
+    assert "Nelder-Mead" in res.optimizers
+    assert calls["value"] > 50  # the simplex search, values only
+    assert calls["gradient"] < calls["value"]  # gradients only for Newton's checks
+    assert res.deviance == pytest.approx(best.deviance, abs=1e-4)
+    assert res.converged and res.decrement <= DECREMENT_TOL
