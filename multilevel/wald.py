@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from multilevel.distributions import f_sf, t_ppf, t_sf
+from multilevel.coefficients import coef_table
+from multilevel.distributions import f_sf, t_ppf
 from multilevel.formatting import R_MISSING, df_text, p_nlme, signif
 from multilevel.size_guard import check_dense
 
@@ -69,20 +70,10 @@ class WaldResult:
     @classmethod
     def build(cls, est, se, tval, row_df, *, F, num_df, den_df, L, dropped, level) -> WaldResult:
         """The result from its per-row statistics and the joint F test."""
-        pvals = 2 * t_sf(np.abs(tval), row_df)
         q = t_ppf(0.5 + level / 2, row_df)
-        table = pd.DataFrame(
-            {
-                "estimate": est,
-                "se": se,
-                "df": row_df,
-                "t": tval,
-                "p": pvals,
-                "lower": est - q * se,
-                "upper": est + q * se,
-            },
-            index=L.index,
-        )
+        table = coef_table(est, se, row_df, t=tval, index=L.index)
+        table["lower"] = est - q * se
+        table["upper"] = est + q * se
         p_value = float(f_sf(F, num_df, den_df))
         return cls(num_df, den_df, F, p_value, table, L, dropped, level)
 
