@@ -31,9 +31,16 @@ def format_vector(values, digits: int = 7) -> list[str]:
 
 
 def _nlme_pvalues(values) -> list[str]:
-    """The p-value column of nlme's summary: rounded to 4 decimals, then printed as R prints
-    the vector (a p-value below 0.00005 shows as 0)."""
-    return format_vector(np.round(np.asarray(values, dtype=float), 4))
+    """The p-value column of nlme's summary, rounded to 4 decimals: ``0`` when every p-value
+    rounds to 0, otherwise 4 decimals each.
+
+    R prints ``format(round(p, 4))``, which drops trailing zeros common to the column (``0.009``
+    where this prints ``0.0090``); kept as the reports print it until that change is made on
+    purpose."""
+    rounded = np.round(np.asarray(values, dtype=float), 4)
+    if np.all(rounded == 0):
+        return ["0"] * len(rounded)
+    return [f"{v:.4f}" for v in rounded]
 
 
 #: The fixed-effects table of nlme's ``print(summary(fit))``.
