@@ -13,6 +13,7 @@ import multilevel.coefficients as C
 import multilevel.formatting as F
 from multilevel.classical import pooled_ols
 from multilevel.distributions import t_sf
+from multilevel.tables import format_frame, format_value
 
 
 @pytest.mark.parametrize("module", [F, C])
@@ -172,3 +173,12 @@ def test_columnwise_styles_see_the_whole_column():
     widest = C.Columnwise(lambda values: [f"{v:.{len(values)}f}" for v in values])
     shown = C.format_coef_table(table, [("estimate", "b", widest)], index_name=None)
     assert shown["b"].tolist() == ["1.00", "2.00"]
+
+
+def test_report_tables_write_a_missing_cell_as_a_dash():
+    frame = pd.DataFrame({"x": [1.5, np.nan], "n": [3, 4], "ok": [True, False]})
+    shown = format_frame(frame, {"x": 2})
+    assert shown["x"].tolist() == ["1.50", "—"]
+    assert shown["n"].tolist() == ["3", "4"] and shown["ok"].tolist() == ["True", "False"]
+    assert format_value(None) == "—" and format_value(1 / 3) == "0.3333333333"
+    assert format_value(float("nan"), missing="NA") == "NA"
