@@ -309,7 +309,7 @@ def _untested_frames(fit: MethodFit) -> tuple[pd.DataFrame, pd.DataFrame]:
     res, ref = fit.result, fit.reference
     na = "not computable"
     joint = pd.DataFrame(
-        {"numDF": [""], "denDF": [df_text(res.df_resid)], "F value": [na], "p value": [na]},
+        {"numDF": [MISSING], "denDF": [df_text(res.df_resid)], "F value": [na], "p value": [na]},
         index=pd.Index(["joint test"], name=""),
     )
     if fit.name == "fe2a":
