@@ -23,7 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from multilevel.distributions import t_ppf, t_sf
+from multilevel.coefficients import coef_table
+from multilevel.distributions import t_ppf
+from multilevel.formatting import p_report
 
 __all__ = ["combination", "contextual_effects", "verdict"]
 
@@ -43,14 +45,14 @@ def combination(rec: dict, weights: dict[str, float], level: float = 0.95) -> di
     est = float(L @ beta)
     se = float(np.sqrt(L @ V @ L))
     df = float(min(rec["df"][n] for n in names if weights.get(n, 0.0) != 0.0))
-    t = est / se
+    row = coef_table([est], [se], df).iloc[0]
     q = t_ppf(0.5 + level / 2, df)
     return {
         "estimate": est,
         "se": se,
         "df": df,
-        "t": t,
-        "p": float(2 * t_sf(abs(t), df)),
+        "t": float(row["t"]),
+        "p": float(row["p"]),
         "lower": est - q * se,
         "upper": est + q * se,
     }
@@ -110,7 +112,8 @@ def verdict(effects: pd.DataFrame, predictor: str, alpha: float = 0.05) -> str:
     if row.empty:
         return ""
     r = row.iloc[0]
-    p = "p < 0.0001" if r["p"] < 1e-4 else f"p = {r['p']:.4f}"
+    shown = p_report(r["p"])
+    p = "p < 0.0001" if shown.startswith("<") else f"p = {shown}"
     head = (
         f"The contextual effect of {predictor} is {r['estimate']:.3f} (SE {r['se']:.3f}, "
         f"t = {r['t']:.2f} on {r['df']:.0f} DF, {p})"

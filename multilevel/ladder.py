@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import Roles
+from multilevel.formatting import MISSING, df_text, fixed, p_report
 from multilevel.likelihood_ratio import LikelihoodRatioTest, boundary_pvalue, likelihood_ratio_test
 from multilevel.mixed import MixedModelError, lmm
 from multilevel.tables import Table
@@ -283,10 +284,6 @@ def restore(artifact: dict, method: str, data: pd.DataFrame, roles: Roles):
 
 
 # ----------------------------------------------------------------------------------- tables
-def _fmt(v, digits):
-    return "—" if v is None else f"{v:.{digits}f}"
-
-
 def _status_text(art: dict) -> str:
     if art["status"] in ("skipped", "not estimable"):
         return art["status"]
@@ -325,7 +322,7 @@ def ladder_table(artifacts: dict[str, dict]) -> Table:
     shown.index.name = "model"
     shown["fixed"] = [f.split("~", 1)[1].strip() for f in frame["fixed"]]
     shown["random"] = [r.split("~", 1)[1].strip() for r in frame["random"]]
-    shown["k"] = ["—" if pd.isna(v) else str(int(v)) for v in frame["parameters"]]
+    shown["k"] = [df_text(v) for v in frame["parameters"]]
     for col, name in (
         ("logLik REML", "logLik REML"),
         ("logLik ML", "logLik ML"),
@@ -333,7 +330,7 @@ def ladder_table(artifacts: dict[str, dict]) -> Table:
         ("BIC (ML)", "BIC"),
     ):
         digits = 1 if name in ("AIC", "BIC") else 2
-        shown[name] = [_fmt(None if pd.isna(v) else v, digits) for v in frame[col]]
+        shown[name] = [fixed(v, digits) for v in frame[col]]
     shown["status"] = frame["status"].to_numpy()
     by_reason: dict[str, list[str]] = {}
     for art in artifacts.values():
@@ -407,12 +404,6 @@ def lr_tests(artifacts: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _p(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    return "<0.0001" if v < 1e-4 else f"{v:.4f}"
-
-
 def lr_table(tests: pd.DataFrame, names: dict[str, str]) -> Table:
     refused = tests["refused"].notna().to_numpy()
     frame = pd.DataFrame(
@@ -420,10 +411,10 @@ def lr_table(tests: pd.DataFrame, names: dict[str, str]) -> Table:
             "smaller": [names[k] for k in tests["smaller"]],
             "larger": [names[k] for k in tests["larger"]],
             "fits": tests["method"].to_numpy(),
-            "df": ["—" if r else str(int(v)) for r, v in zip(refused, tests["df"])],
-            "LR": ["—" if r else f"{v:.3f}" for r, v in zip(refused, tests["LR"])],
-            "p": [_p(v) for v in tests["p"]],
-            "p (boundary)": [_p(v) for v in tests["p_boundary"]],
+            "df": [MISSING if r else str(int(v)) for r, v in zip(refused, tests["df"])],
+            "LR": [MISSING if r else fixed(v, 3) for r, v in zip(refused, tests["LR"])],
+            "p": [p_report(v) for v in tests["p"]],
+            "p (boundary)": [p_report(v) for v in tests["p_boundary"]],
         },
         index=pd.Index(tests["question"].to_numpy(), name="question"),
     )

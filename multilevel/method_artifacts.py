@@ -58,10 +58,21 @@ from multilevel.classical import (
     pooled_ols,
     two_stage,
 )
+from multilevel.coefficients import R_COEF_LAYOUT, WALD_LAYOUT, format_coef_table
 from multilevel.config import DatasetSpec
 from multilevel.effects import EffectsResult, pooled_decomposition, three_effects
+from multilevel.formatting import (
+    MISSING,
+    df_text,
+    fixed,
+    json_clean,
+    p_coef_column,
+    p_nlme,
+    p_summary_lm,
+    plain,
+    signif,
+)
 from multilevel.tables import Table
-from multilevel.wald import format_p
 
 __all__ = [
     "METHODS",
@@ -72,7 +83,6 @@ __all__ = [
     "method_artifact",
     "method_tables",
     "method_values",
-    "r_p",
     "stored_result",
     "summary_tables",
 ]
@@ -181,48 +191,6 @@ def _no_between(spec: DatasetSpec) -> str:
     )
 
 
-# --------------------------------------------------------------------------- formatting
-
-
-def r_p(p: float) -> str:
-    """A p-value as R's coefficient tables print it (three significant digits)."""
-    if not math.isfinite(p):
-        return "NA"
-    if p < 2e-16:
-        return "< 2e-16"
-    if p < 1e-4:
-        return f"{p:.2e}"
-    return f"{p:.3g}"
-
-
-def _f(v: float, d: int) -> str:
-    return "NA" if v is None or not math.isfinite(float(v)) else f"{float(v):.{d}f}"
-
-
-def _df(v: float) -> str:
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}"
-
-
-def _clean(obj):
-    """JSON-safe copy: NaN and infinities become None, numpy scalars plain numbers."""
-    kind = type(obj)  # exact-type fast paths first: an artifact holds a value per cluster
-    if kind is float:
-        return obj if math.isfinite(obj) else None
-    if kind is str or kind is int or obj is None:
-        return obj
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if math.isfinite(float(obj)) else None
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
-
-
 # --------------------------------------------------------------------------- values
 
 
@@ -282,7 +250,7 @@ def method_values(fit: MethodFit) -> dict:
         out = _ols_values("between", fit.overall)
         if fit.spec.roles.group is not None:
             out.update(_ols_values("between_by_group", res))
-    return {k: _clean(v) for k, v in out.items()}
+    return {k: json_clean(v) for k, v in out.items()}
 
 
 # --------------------------------------------------------------------------- tables
@@ -316,15 +284,7 @@ def _response_meaning(term: str, response: str, fit: MethodFit) -> str:
 
 
 def _coef_frame(table: pd.DataFrame, meaning=None) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            "Estimate": table["estimate"].map(lambda v: _f(v, 4)),
-            "Std. Error": table["se"].map(lambda v: _f(v, 4)),
-            "t value": table["t"].map(lambda v: _f(v, 3)),
-            "Pr(>|t|)": table["p"].map(r_p),
-        },
-        index=pd.Index([str(i) for i in table.index], name="term"),
-    )
+    frame = format_coef_table(table, R_COEF_LAYOUT)
     if meaning is not None:
         frame["what it is"] = [meaning(str(t)) for t in table.index]
     return frame
@@ -334,25 +294,13 @@ def _test_frames(test) -> tuple[pd.DataFrame, pd.DataFrame]:
     joint = pd.DataFrame(
         {
             "numDF": [str(test.num_df)],
-            "denDF": [_df(test.den_df)],
-            "F value": [f"{test.F:.5f}"],
-            "p value": [format_p(test.p_value)],
+            "denDF": [df_text(test.den_df)],
+            "F value": [fixed(test.F, 5)],
+            "p value": [p_nlme(test.p_value, decimals=5, missing=MISSING)],
         },
         index=pd.Index(["joint test"], name=""),
     )
-    t = test.table
-    rows = pd.DataFrame(
-        {
-            "Estimate": t["estimate"].map(lambda v: _f(v, 6)),
-            "Std. Error": t["se"].map(lambda v: _f(v, 6)),
-            "DF": t["df"].map(_df),
-            "t value": t["t"].map(lambda v: _f(v, 6)),
-            "p value": t["p"].map(format_p),
-            "95% lower": t["lower"].map(lambda v: _f(v, 4)),
-            "95% upper": t["upper"].map(lambda v: _f(v, 4)),
-        },
-        index=pd.Index([str(i) for i in t.index], name="hypothesis"),
-    )
+    rows = format_coef_table(test.table, WALD_LAYOUT, index_name="hypothesis")
     return joint, rows
 
 
@@ -361,7 +309,7 @@ def _untested_frames(fit: MethodFit) -> tuple[pd.DataFrame, pd.DataFrame]:
     res, ref = fit.result, fit.reference
     na = "not computable"
     joint = pd.DataFrame(
-        {"numDF": [""], "denDF": [_df(res.df_resid)], "F value": [na], "p value": [na]},
+        {"numDF": [MISSING], "denDF": [df_text(res.df_resid)], "F value": [na], "p value": [na]},
         index=pd.Index(["joint test"], name=""),
     )
     if fit.name == "fe2a":
@@ -373,7 +321,7 @@ def _untested_frames(fit: MethodFit) -> tuple[pd.DataFrame, pd.DataFrame]:
         names = [f"{fit.spec.roles.predictor}:{fit.spec.roles.group}{lv}" for lv in fit.levels[1:]]
         est = [float(res.params[n]) for n in names]
     rows = pd.DataFrame(
-        {"Estimate": [_f(v, 6) for v in est]}
+        {"Estimate": [fixed(v, 6) for v in est]}
         | {c: [na] * len(est) for c in ("Std. Error", "t value", "p value")},
         index=pd.Index(names, name="hypothesis"),
     )
@@ -389,15 +337,15 @@ def method_tables(fit: MethodFit) -> list[Table]:
     gap = f"{', '.join(map(str, fit.levels[1:]))} minus {ref}" if ref is not None else ""
     if name == "pooled":
         quant = res.resid_quantiles
-        stats_rows = [(f"residual {q}", _f(v, 4)) for q, v in quant.items()]
+        stats_rows = [(f"residual {q}", fixed(v, 4)) for q, v in quant.items()]
         stats_rows += [
             ("residual standard error", f"{res.sigma:.4g}"),
-            ("residual DF", _df(res.df_resid)),
-            ("multiple R-squared", _f(res.r_squared, 4)),
-            ("adjusted R-squared", _f(res.adj_r_squared, 4)),
-            ("F statistic", f"{res.fvalue:.4g}" if math.isfinite(res.fvalue) else "NA"),
-            ("F DF", f"{_df(res.f_df[0])} and {_df(res.f_df[1])}"),
-            ("F p-value", "< 2.2e-16" if res.f_pvalue < 2.2e-16 else r_p(res.f_pvalue)),
+            ("residual DF", df_text(res.df_resid)),
+            ("multiple R-squared", fixed(res.r_squared, 4)),
+            ("adjusted R-squared", fixed(res.adj_r_squared, 4)),
+            ("F statistic", signif(res.fvalue, 4)),
+            ("F DF", f"{df_text(res.f_df[0])} and {df_text(res.f_df[1])}"),
+            ("F p-value", p_summary_lm(res.f_pvalue, missing=MISSING)),
         ]
         fit_frame = pd.DataFrame(
             {"value": [v for _, v in stats_rows]},
@@ -482,11 +430,11 @@ def method_tables(fit: MethodFit) -> list[Table]:
         m = res.manova
         manova = pd.DataFrame(
             {
-                "value": m["value"].map(lambda v: f"{v:.5f}"),
-                "F": m["F"].map(lambda v: f"{v:.4f}"),
-                "num DF": m["num_df"].map(_df),
-                "den DF": m["den_df"].map(_df),
-                "p": m["p"].map(r_p),
+                "value": m["value"].map(lambda v: fixed(v, 5)),
+                "F": m["F"].map(lambda v: fixed(v, 4)),
+                "num DF": m["num_df"].map(df_text),
+                "den DF": m["den_df"].map(df_text),
+                "p": m["p"].map(lambda v: p_coef_column(v, missing=MISSING)),
             },
             index=pd.Index(list(m.index), name="statistic"),
         )
@@ -497,7 +445,7 @@ def method_tables(fit: MethodFit) -> list[Table]:
                 f"on {r.group}",
                 coef,
                 f"One observation per {r.cluster}; standard errors from between-{r.cluster} "
-                f"variability, on {_df(res.df_resid)} DF",
+                f"variability, on {df_text(res.df_resid)} DF",
                 "43",
                 [
                     "The document prints only the slope response (its p. 43); the intercept "
@@ -571,7 +519,7 @@ def method_artifact(fit: MethodFit) -> dict:
         "skipped": fit.skipped,
     }
     if fit.result is None:
-        return _clean(out)
+        return json_clean(out)
     res = fit.result
     out.update(
         description=res.description,
@@ -586,28 +534,20 @@ def method_artifact(fit: MethodFit) -> dict:
     coefs = getattr(res, "cluster_coefs", None)
     if coefs is not None:
         out["clusters"] = _cluster_records(coefs)
-        out["dropped_clusters"] = [_plain(c) for c in getattr(res, "dropped_clusters", [])]
-    return _clean(out)
+        out["dropped_clusters"] = [plain(c) for c in getattr(res, "dropped_clusters", [])]
+    return json_clean(out)
 
 
 def _cluster_records(coefs: pd.DataFrame) -> list[dict]:
     """One plain dict per cluster line (column by column: a row loop over 100,000 clusters
     costs seconds)."""
-    columns = {"cluster": [_plain(c) for c in coefs.index.tolist()]}
+    columns = {"cluster": [plain(c) for c in coefs.index.tolist()]}
     for name in coefs.columns:
         values = coefs[name].tolist()  # numeric columns give plain Python numbers
         numeric = pd.api.types.is_numeric_dtype(coefs[name])
-        columns[str(name)] = values if numeric else [_plain(v) for v in values]
+        columns[str(name)] = values if numeric else [plain(v) for v in values]
     keys = list(columns)
     return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
-def _plain(v):
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    return v if isinstance(v, int | float | str | bool) or v is None else str(v)
 
 
 @dataclass
@@ -722,7 +662,12 @@ def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]
         gap = ("", "", "", "")
         if art and art["status"] == "fitted" and art.get("gaps"):
             g = next(iter(art["gaps"].values()))
-            gap = (_f(g["intercept"], 3), _f(g["se"][0], 3), _f(g["slope"], 3), _f(g["se"][1], 3))
+            gap = (
+                fixed(g["intercept"], 3),
+                fixed(g["se"][0], 3),
+                fixed(g["slope"], 3),
+                fixed(g["se"][1], 3),
+            )
         elif art and art["status"] != "fitted":
             gap = ("skipped", "", "", "")
         label = title(name, spec).split(": ", 1)[1]
@@ -733,11 +678,11 @@ def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]
                 lines.append(
                     [
                         f"{SHORT[name]}: {lv}",
-                        _f(est["intercept"], 4),
-                        _f(se[0], 4),
-                        _f(est["slope"], 4),
-                        _f(se[1], 4),
-                        _df(est["df"]) if est["df"] is not None else "",
+                        fixed(est["intercept"], 4),
+                        fixed(se[0], 4),
+                        fixed(est["slope"], 4),
+                        fixed(se[1], 4),
+                        df_text(est["df"]),
                     ]
                 )
     columns = [
@@ -803,7 +748,10 @@ def effects_tables(effects: EffectsResult, spec: DatasetSpec) -> list[Table]:
     for scope in effects.scopes:
         row = []
         for effect in ("within", "between", "pooled"):
-            row += [_f(t.loc[(scope, effect), "estimate"], 4), _f(t.loc[(scope, effect), "se"], 4)]
+            row += [
+                fixed(t.loc[(scope, effect), "estimate"], 4),
+                fixed(t.loc[(scope, effect), "se"], 4),
+            ]
         rows.append(row)
     frame = pd.DataFrame(
         rows,
@@ -852,7 +800,7 @@ def effects_artifact(
         },
         "tables": [t.to_dict() for t in tables],
     }
-    return _clean(art), tables
+    return json_clean(art), tables
 
 
 def registry_values(values: dict, keys) -> dict:
@@ -906,7 +854,7 @@ def cluster_order(long: pd.DataFrame, spec: DatasetSpec) -> tuple[list, dict | N
         rank = {c: i for i, c in enumerate(sorted(first.astype(str)))}
         first = first.astype(str)
     ids = sorted(first.index, key=lambda c: rank[first[c]])
-    return [_plain(c) for c in ids], {_plain(c): str(first[c]) for c in ids}
+    return [plain(c) for c in ids], {plain(c): str(first[c]) for c in ids}
 
 
 def data_space_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArtifact]:

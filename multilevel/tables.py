@@ -12,18 +12,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from multilevel.formatting import MISSING, fixed, signif
 
-def format_value(value, digits: int | None = None) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "NA"
+
+def format_value(value, digits: int | None = None, missing: str = MISSING) -> str:
+    """One cell of a report table: ``missing`` (an em dash) for None, NaN and infinities,
+    integers and booleans as they are, other numbers with ``digits`` decimals (default: up to
+    10 significant digits), anything else as its text."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if digits is None:
-            return f"{float(value):.10g}"
-        return f"{float(value):.{digits}f}"
+    if value is None or isinstance(value, (float, np.floating)):
+        return signif(value, 10, missing) if digits is None else fixed(value, digits, missing)
     return str(value)
 
 

@@ -33,19 +33,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from multilevel.distributions import f_sf, t_ppf, t_sf
+from multilevel.coefficients import coef_table
+from multilevel.distributions import f_sf, t_ppf
+from multilevel.formatting import R_MISSING, df_text, p_nlme, signif
 from multilevel.size_guard import check_dense
 
 __all__ = ["WaldResult", "wald", "hypothesis_matrix", "format_p"]
 
 
 def format_p(p: float, digits: int = 5) -> str:
-    """A p-value for printing: ``<.00001`` below ``10**-digits``, else ``digits`` decimals."""
-    if not np.isfinite(p):
-        return "NA"
-    if p < 10.0**-digits:
-        return "<." + "0" * (digits - 1) + "1"
-    return f"{p:.{digits}f}"
+    """A p-value for printing: ``<.00001`` below ``10**-digits``, else ``digits`` decimals
+    (:func:`multilevel.formatting.p_nlme` with ``digits`` decimals)."""
+    return p_nlme(p, decimals=digits)
 
 
 @dataclass
@@ -71,20 +70,10 @@ class WaldResult:
     @classmethod
     def build(cls, est, se, tval, row_df, *, F, num_df, den_df, L, dropped, level) -> WaldResult:
         """The result from its per-row statistics and the joint F test."""
-        pvals = 2 * t_sf(np.abs(tval), row_df)
         q = t_ppf(0.5 + level / 2, row_df)
-        table = pd.DataFrame(
-            {
-                "estimate": est,
-                "se": se,
-                "df": row_df,
-                "t": tval,
-                "p": pvals,
-                "lower": est - q * se,
-                "upper": est + q * se,
-            },
-            index=L.index,
-        )
+        table = coef_table(est, se, row_df, t=tval, index=L.index)
+        table["lower"] = est - q * se
+        table["upper"] = est + q * se
         p_value = float(f_sf(F, num_df, den_df))
         return cls(num_df, den_df, F, p_value, table, L, dropped, level)
 
@@ -150,20 +139,20 @@ class WaldResult:
         head = pd.DataFrame(
             {
                 "numDF": [self.num_df],
-                "denDF": [_fmt_df(self.den_df)],
-                "F.value": [f"{self.F:.7g}"],
+                "denDF": [df_text(self.den_df, missing=R_MISSING)],
+                "F.value": [signif(self.F, 7, missing=R_MISSING)],
                 "p.value": [format_p(self.p_value)],
             }
         )
         rows = pd.DataFrame(
             {
-                "Estimate": self.table["estimate"].map(lambda v: f"{v:.7g}"),
-                "Std.Error": self.table["se"].map(lambda v: f"{v:.6g}"),
-                "DF": self.table["df"].map(_fmt_df),
-                "t-value": self.table["t"].map(lambda v: f"{v:.7g}"),
+                "Estimate": self.table["estimate"].map(lambda v: signif(v, 7, R_MISSING)),
+                "Std.Error": self.table["se"].map(lambda v: signif(v, 6, R_MISSING)),
+                "DF": self.table["df"].map(lambda v: df_text(v, missing=R_MISSING)),
+                "t-value": self.table["t"].map(lambda v: signif(v, 7, R_MISSING)),
                 "p-value": self.table["p"].map(format_p),
-                "Lower": self.table["lower"].map(lambda v: f"{v:.6g}"),
-                "Upper": self.table["upper"].map(lambda v: f"{v:.6g}"),
+                "Lower": self.table["lower"].map(lambda v: signif(v, 6, R_MISSING)),
+                "Upper": self.table["upper"].map(lambda v: signif(v, 6, R_MISSING)),
             },
             index=self.table.index,
         )
@@ -173,10 +162,6 @@ class WaldResult:
         return text
 
     __repr__ = __str__
-
-
-def _fmt_df(v: float) -> str:
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}"
 
 
 def _params(fit) -> pd.Series:

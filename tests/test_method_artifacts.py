@@ -279,7 +279,7 @@ def test_a_dataset_without_group_skips_the_group_comparisons(sleep):
     art, tables = M.effects_artifact(long, spec, artifacts)
     json.dumps(art, allow_nan=False)
     assert [t.key for t in tables] == ["three_effects", "methods_summary"]
-    assert tables[0].frame.loc["overall", "between"] == "NA"
+    assert tables[0].frame.loc["overall", "between"] == "—"  # a missing cell of a report table
     summary = tables[1]
     assert "no group role" in summary.caption
     assert summary.frame.loc[:, "intercept gap"].tolist().count("skipped") == 4

@@ -19,8 +19,9 @@ from multilevel.classical.clusters import (
     report_dropped,
     require_columns,
 )
-from multilevel.classical.results import FixedEffectsResult, coef_table
+from multilevel.classical.results import FixedEffectsResult
 from multilevel.classical.within import WithinFit
+from multilevel.coefficients import coef_table
 from multilevel.distributions import f_sf
 from multilevel.errors import DataError
 from multilevel.wald import WaldResult

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical.clusters import cluster_means, group_levels, require_columns
-from multilevel.classical.results import OLSResult, coef_table
+from multilevel.classical.results import OLSResult
+from multilevel.coefficients import coef_table
 
 __all__ = ["INTERCEPT", "pooled_ols", "between_cluster"]
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from multilevel.distributions import t_sf
+from multilevel.coefficients import R_COEF_LAYOUT, coef_table, format_coef_table
+from multilevel.formatting import R_MISSING, p_summary_lm
 from multilevel.wald import WaldResult
 
 __all__ = [
@@ -21,17 +22,7 @@ __all__ = [
 ]
 
 
-def coef_table(est, se, df) -> pd.DataFrame:
-    """Coefficient table: estimate, se, df, t and the two-sided p-value."""
-    est = np.asarray(est, dtype=float)
-    se = np.asarray(se, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = est / se
-    df = np.broadcast_to(np.asarray(df, dtype=float), est.shape)
-    return pd.DataFrame({"estimate": est, "se": se, "df": df, "t": t, "p": 2 * t_sf(abs(t), df)})
-
-
-def _plain(v):
+def _number_or_text(v):
     return float(v) if isinstance(v, int | float | np.number) else str(v)
 
 
@@ -42,7 +33,7 @@ def frame_dict(frame: pd.DataFrame) -> dict:
     values = [
         frame[c].astype(float).tolist()
         if pd.api.types.is_numeric_dtype(frame[c])
-        else [_plain(v) for v in frame[c].tolist()]
+        else [_number_or_text(v) for v in frame[c].tolist()]
         for c in frame.columns
     ]
     return {
@@ -171,15 +162,7 @@ class OLSResult(LinearMethodResult):
     def summary(self) -> str:
         """Text in the layout of R's ``summary(lm)``."""
         q = self.resid_quantiles
-        tab = pd.DataFrame(
-            {
-                "Estimate": self.table["estimate"].map(lambda v: f"{v:.4f}"),
-                "Std. Error": self.table["se"].map(lambda v: f"{v:.4f}"),
-                "t value": self.table["t"].map(lambda v: f"{v:.3f}"),
-                "Pr(>|t|)": self.table["p"].map(r_p),
-            },
-            index=self.table.index,
-        )
+        tab = format_coef_table(self.table, R_COEF_LAYOUT, missing=R_MISSING, index_name=None)
         lines = [
             f"{self.method}",
             "Residuals:",
@@ -197,13 +180,9 @@ class OLSResult(LinearMethodResult):
                 f"Multiple R-squared: {self.r_squared:.4f}, "
                 f"Adjusted R-squared: {self.adj_r_squared:.4f}",
                 f"F-statistic: {self.fvalue:.4g} on {self.f_df[0]:.0f} and {self.f_df[1]:.0f} DF, "
-                f"p-value: {r_p(self.f_pvalue)}",
+                f"p-value: {p_summary_lm(self.f_pvalue)}",
             ]
         return "\n".join(lines)
-
-
-def r_p(p: float) -> str:
-    return "< 2.2e-16" if p < 2.2e-16 else f"{p:.3g}"
 
 
 @dataclass

@@ -12,7 +12,8 @@ from multilevel.classical.clusters import (
     require_columns,
 )
 from multilevel.classical.ols import INTERCEPT
-from multilevel.classical.results import TwoStageResult, coef_table
+from multilevel.classical.results import TwoStageResult
+from multilevel.coefficients import coef_table
 from multilevel.errors import DataError
 
 __all__ = ["two_stage"]
