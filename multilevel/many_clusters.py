@@ -72,5 +72,5 @@ def many_clusters_entry(path: str | Path, clusters: int) -> dict:
             "group_reference": "A",
             "labels": ["kind"],
         },
-        "id_label": "label",
+        "id_label": "code",
     }

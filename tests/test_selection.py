@@ -102,13 +102,13 @@ def test_per_cluster_tables_show_a_selection_and_keep_every_cluster(tmp_path):
     labels = tables["up_label"]
     assert len(labels.full) == 400 and len(labels.frame) == TABLE_ROWS
     assert set(labels.frame.index) == set(
-        long.drop_duplicates("id").set_index("id").loc[chosen, "label"].astype(str)
+        long.drop_duplicates("id").set_index("id").loc[chosen, "code"].astype(str)
     )
 
 
 def test_cluster_order_follows_the_informative_label(tmp_path):
     long, spec = many(tmp_path, 60)
     ids, labels = cluster_order(long, spec)
-    categories = list(long["label"].cat.categories)
+    categories = list(long["code"].cat.categories)
     assert [labels[c] for c in ids] == categories
     assert sorted(ids) == sorted(long["id"].unique().tolist())
