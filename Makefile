@@ -58,8 +58,17 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/snakefmt Snakefile rules/
 
-bench: setup
-	$(BIN)/python benchmarks/run_all.py
+# Benchmark-only peers (benchmarks/requirements.txt) go into .venv constrained by requirements.lock,
+# so no pinned package moves. make bench BENCH_ARGS="--quick --peers ours,lme4"
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/pip install -q -r benchmarks/requirements.txt -c requirements.lock
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf results reports/*/ .snakemake

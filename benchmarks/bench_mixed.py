@@ -1,179 +1,197 @@
-"""Benchmark of multilevel.mixed (a script, not a test).
+"""Benchmark of multilevel.mixed against its peers on several shapes (a script, not a test).
 
-    .venv/bin/python benchmarks/bench_mixed.py            # 10,000 clusters x 100 rows
-    .venv/bin/python benchmarks/bench_mixed.py --quick    # 1,000 clusters x 100 rows
-    options: --clusters J --per N --seed S --no-statsmodels --no-r
+    .venv/bin/python benchmarks/bench_mixed.py                 # full shapes (some minutes)
+    .venv/bin/python benchmarks/bench_mixed.py --quick         # a tenth of the rows and clusters
+    options: --peers ours,statsmodels,lme4,mixedlm,mixedlm_rs,lme_python  --shapes NAME,...
+             --timeout S  --threads N  --seed S  --out DIR  --keep-data
 
-1. Simulated data, random intercept and slope, REML: time of our fit (formula, listwise
-   deletion, sufficient statistics, optimisation, results), statsmodels MixedLM
-   (method="lbfgs") on the same data, the ratio, the log-likelihood difference, and our
-   extra memory (tracemalloc peak during the fit / bytes of the input columns).
-2. High School and Beyond (data/raw, 7185 rows, 160 schools; mathach ~ ses*Sector,
-   ~1+ses|school): ours, statsmodels and, if Rscript with lme4 is there, lme4 (timed inside
-   R around lmer only, and as a whole process).
+Every shape (random intercept and slope, REML) is generated once and written to one CSV that
+every peer reads. Each peer fits each shape in its own process (mixed_peers.py, or
+mixed_lme4.R for lme4): the fit alone is timed (best of a few), loading is reported apart,
+with the process's peak memory and a time-out. One table per shape, with the targets of
+issue 12 as PASS/MISS; the tables and raw results go to benchmarks/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import importlib.util
+import json
+import os
+import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import time
-import tracemalloc
-import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import mixed_report  # noqa: E402
+from mixed_peers import PYTHON_PEERS, lme4_formula  # noqa: E402
+from mixed_shapes import FULL, QUICK, write_shapes  # noqa: E402
 
-from multilevel.mixed import lmm  # noqa: E402
-
-
-def simulate(n_clusters: int, per: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    sizes = rng.integers(per // 2, per + per // 2 + 1, size=n_clusters)
-    g = np.repeat(np.arange(n_clusters), sizes)
-    x = rng.normal(size=g.size)
-    b0 = rng.normal(scale=2.0, size=n_clusters)
-    b1 = 0.5 * 0.3 * b0 + rng.normal(scale=0.5, size=n_clusters)
-    y = 10.0 + 1.5 * x + b0[g] + b1[g] * x + rng.normal(scale=3.0, size=g.size)
-    return pd.DataFrame({"y": y, "x": x, "g": g})
-
-
-def time_ours(df: pd.DataFrame, formula: str, random: str, group: str, repeats: int = 3):
-    best = np.inf
-    res = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        res = lmm(formula, random=random, group=group, data=df, method="REML")
-        best = min(best, time.perf_counter() - t0)
-    return res, best
+PEERS = ("ours", "statsmodels", "lme4", "mixedlm", "mixedlm_rs", "lme_python")
+THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "RAYON_NUM_THREADS",
+    "POLARS_MAX_THREADS",
+)
+WARMUP_ROWS = 2000
+BUDGET_S = 30.0  # stop repeating a peer's fits once this much time is spent
 
 
-def time_statsmodels(df: pd.DataFrame, formula: str, re_formula: str, group: str):
-    import statsmodels.formula.api as smf
-
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sm = smf.mixedlm(formula, df, groups=df[group], re_formula=re_formula).fit(
-            reml=True, method="lbfgs"
-        )
-    return sm, time.perf_counter() - t0
+def repeats_for(rows: int) -> int:
+    return 7 if rows < 50_000 else 3 if rows < 500_000 else 2
 
 
-def memory_ratio(df: pd.DataFrame) -> tuple[float, int, int]:
-    input_bytes = sum(df[c].to_numpy().nbytes for c in ("y", "x", "g"))
-    tracemalloc.start()
-    lmm("y ~ x", random="~ 1 + x", group="g", data=df)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / input_bytes, peak, input_bytes
-
-
-R_SCRIPT = r"""
-suppressMessages(library(lme4))
-st <- read.csv("{raw}/MathAchieve.csv"); sc <- read.csv("{raw}/MathAchSchool.csv")
-st$MEANSES <- NULL; sc$MEANSES <- NULL
-d <- cbind(st, sc[match(st$School, sc$School), c("Sector"), drop = FALSE])
-d$Sector <- factor(d$Sector, levels = c("Catholic", "Public"))
-d$School <- factor(d$School)
-tm <- system.time(f <- lmer(MathAch ~ SES * Sector + (1 + SES | School), d, REML = TRUE))
-cat(sprintf("RESULT %.6f %.10f\n", tm[["elapsed"]], as.numeric(logLik(f))))
-"""
-
-
-def time_lme4() -> tuple[float, float, float] | None:
+def lme4_available() -> bool:
     rscript = shutil.which("Rscript")
     if rscript is None:
-        return None
-    check = subprocess.run([rscript, "-e", "library(lme4)"], capture_output=True, text=True)
-    if check.returncode != 0:
-        return None
-    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as fh:
-        fh.write(R_SCRIPT.replace("{raw}", str(ROOT / "data" / "raw")))
-        path = fh.name
-    t0 = time.perf_counter()
-    out = subprocess.run([rscript, path], capture_output=True, text=True)
-    whole = time.perf_counter() - t0
-    Path(path).unlink()
-    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT")), None)
+        return False
+    check = subprocess.run([rscript, "-e", "library(lme4)"], capture_output=True)
+    return check.returncode == 0
+
+
+def available(peer: str) -> bool:
+    if peer == "lme4":
+        return lme4_available()
+    return peer == "ours" or importlib.util.find_spec(peer) is not None  # module = peer name
+
+
+def command(peer: str, spec: dict) -> list[str]:
+    if peer in PYTHON_PEERS:
+        return [sys.executable, str(HERE / "mixed_peers.py"), peer, json.dumps(spec)]
+    factors = [f"{col}={','.join(levels)}" for col, levels in spec["categories"].items()]
+    numbers = [str(spec[k]) for k in ("repeats", "budget_s", "warmup_rows")]
+    script = str(HERE / "mixed_lme4.R")
+    return ["Rscript", script, spec["csv"], lme4_formula(spec), spec["group"], *numbers, *factors]
+
+
+def error_message(stderr: str) -> str:
+    """The error a peer's process died of: R's `Error ...` lines or Python's last line."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("Error")), None)
+    text = " ".join(lines[start : start + 2]) if start is not None else (lines or ["no output"])[-1]
+    return text[:300]
+
+
+def run_peer(peer: str, spec: dict, timeout_s: float, env: dict) -> dict:
+    proc = subprocess.Popen(
+        command(peer, spec),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, killed whole on time-out
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"peer": peer, "status": "timeout"}
+    line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
-        print("lme4 run failed:", out.stderr[-500:])
-        return None
-    _, inner, llf = line.split()
-    return float(inner), whole, float(llf)
+        return {"peer": peer, "status": "error", "error": error_message(err)}
+    return {"status": "ok", **json.loads(line[len("RESULT ") :])}
 
 
-def hsb() -> pd.DataFrame:
-    raw = ROOT / "data" / "raw"
-    st = pd.read_csv(raw / "MathAchieve.csv").drop(columns="MEANSES")
-    sc = pd.read_csv(raw / "MathAchSchool.csv").drop(columns="MEANSES")
-    df = st.merge(sc, on="School", how="left", validate="many_to_one")
-    df["Sector"] = pd.Categorical(df["Sector"], categories=["Catholic", "Public"])
-    return df.rename(columns={"School": "school", "MathAch": "mathach", "SES": "ses"})
+def thread_env(threads: int) -> dict:
+    env = dict(os.environ)
+    env.update({name: str(threads) for name in THREAD_VARIABLES})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
 
 
-def main() -> None:
+def commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    head = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--", "multilevel").strip() else "")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="1,000 clusters instead of 10,000")
-    ap.add_argument("--clusters", type=int, default=None)
-    ap.add_argument("--per", type=int, default=100, help="mean rows per cluster")
+    ap.add_argument("--quick", action="store_true", help="a tenth of the rows and clusters")
+    ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated; ours always runs")
+    ap.add_argument("--shapes", default=None, help="comma-separated shape names (default all)")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds per peer and shape")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP/Rayon threads, all peers")
     ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--no-statsmodels", action="store_true")
-    ap.add_argument("--no-r", action="store_true")
-    args = ap.parse_args()
-    J = args.clusters or (1000 if args.quick else 10_000)
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    ap.add_argument("--keep-data", action="store_true", help="keep the CSVs (path printed)")
+    args = ap.parse_args(argv)
+    args.peers = ["ours"] + [p for p in args.peers.split(",") if p and p != "ours"]
+    unknown = sorted(set(args.peers) - set(PEERS))
+    if unknown:
+        ap.error(f"unknown peers {unknown}; choose from {', '.join(PEERS)}")
+    if args.timeout is None:
+        args.timeout = 60.0 if args.quick else 300.0
+    return args
 
-    df = simulate(J, args.per, args.seed)
-    print(f"== simulated: {J} clusters, {len(df)} rows, y ~ x, ~1 + x | g, REML")
-    ours, t_ours = time_ours(df, "y ~ x", "~ 1 + x", "g")
-    print(
-        f"ours:        {t_ours:8.3f} s (best of 3)  logLik {ours.llf:.6f}  "
-        f"converged={ours.converged} grad_norm={ours.grad_norm:.1e} evals={ours.n_evals}"
-    )
-    ratio, peak, nbytes = memory_ratio(df)
-    print(
-        f"memory:      tracemalloc peak {peak / 2**20:.1f} MiB / input columns "
-        f"{nbytes / 2**20:.1f} MiB = {ratio:.2f}x"
-    )
-    if not args.no_statsmodels:
-        sm, t_sm = time_statsmodels(df, "y ~ x", "~x", "g")
-        diff = ours.llf - sm.llf
-        print(f"statsmodels: {t_sm:8.3f} s  logLik {sm.llf:.6f}  converged={sm.converged}")
-        print(
-            f"ratio statsmodels/ours: {t_sm / t_ours:.1f}x   logLik ours - statsmodels: "
-            f"{diff:+.3e} (relative {diff / abs(sm.llf):+.1e})"
-        )
 
-    df2 = hsb()
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    sims = QUICK if args.quick else FULL
+    names = set(args.shapes.split(",")) if args.shapes else None
+    unknown = sorted((names or set()) - {s.name for s in sims} - {"hsb"})
+    if unknown:
+        sys.exit(f"unknown shapes {unknown}; choose from {', '.join(s.name for s in sims)}, hsb")
+    peers = [p for p in args.peers if available(p)]
+    missing = [p for p in args.peers if p not in peers]
+    env = thread_env(args.threads)
+    scratch = Path(tempfile.mkdtemp(prefix="bench_mixed_"))
+    run = {
+        "meta": {
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "machine": f"{platform.node()}, {os.cpu_count()} cores",
+            "commit": commit(),
+            "threads": args.threads,
+            "timeout_s": args.timeout,
+            "quick": args.quick,
+            "seed": args.seed,
+            "not_installed": missing,
+        },
+        "shapes": [],
+    }
     print(
-        f"\n== High School and Beyond: {len(df2)} rows, {df2['school'].nunique()} schools, "
-        "mathach ~ ses*Sector, ~1+ses|school, REML"
+        f"peers: {', '.join(peers)}" + (f" (not installed: {', '.join(missing)})" * bool(missing))
     )
-    ours2, t2 = time_ours(df2, "mathach ~ ses * Sector", "~ 1 + ses", "school", repeats=5)
-    print(f"ours:        {t2:8.4f} s (best of 5)  logLik {ours2.llf:.6f}")
-    if not args.no_statsmodels:
-        sm2, t_sm2 = time_statsmodels(df2, "mathach ~ ses * Sector", "~ses", "school")
-        print(f"statsmodels: {t_sm2:8.4f} s  logLik {sm2.llf:.6f}  ratio {t_sm2 / t2:.1f}x")
-    if not args.no_r:
-        r = time_lme4()
-        if r is None:
-            print("lme4: Rscript/lme4 not available")
+    try:
+        for shape, csv, rows, clusters in write_shapes(scratch, sims, args.seed, names):
+            spec = shape.spec(csv) | {
+                "repeats": repeats_for(rows),
+                "budget_s": BUDGET_S,
+                "warmup_rows": WARMUP_ROWS,
+            }
+            result = {
+                "shape": shape.name,
+                "title": shape.title,
+                "model": f"{shape.fixed}, ~ 1 + {shape.slope} | {shape.group}",
+                "rows": rows,
+                "clusters": clusters,
+                "time_target_s": shape.time_target_s,  # None for the --quick shapes but hsb
+                "peers": [],
+            }
+            for peer in peers:
+                result["peers"].append(run_peer(peer, spec, args.timeout, env))
+            run["shapes"].append(result)
+            print("\n" + mixed_report.shape_markdown(result, args.timeout), flush=True)
+    finally:
+        if args.keep_data:
+            print(f"data kept in {scratch}")
         else:
-            inner, whole, llf = r
-            print(
-                f"lme4:        {inner:8.4f} s inside R (lmer only), {whole:.3f} s whole "
-                f"process, logLik {llf:.6f}"
-            )
-            print(
-                f"ratio lme4/ours: {inner / t2:.1f}x (lmer only), {whole / t2:.1f}x (whole process)"
-            )
+            shutil.rmtree(scratch)
+    js, md = mixed_report.write(run, args.out, "mixed-quick" if args.quick else "mixed")
+    print(f"written: {js}, {md}")
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ the report says why instead.
 
 ``lr_tests`` compares nested models by likelihood ratio: fixed parts by ML (the REML
 likelihoods of models with different fixed parts are not comparable), random parts by REML with
-the same fixed part. A test of a variance at zero is on the boundary of the parameter space; its
-statistic is then referred to the 50:50 mixture of chi-square(df) and chi-square(df - 1)
-(Self and Liang 1987; Stram and Lee 1994) as well as to the naive chi-square(df).
+the same fixed part; a pair that cannot be compared (a model not fitted, fits of different rows)
+keeps its row with the reason (:mod:`multilevel.likelihood_ratio`). A test of a variance at
+zero is on the boundary of the parameter space; its statistic is then referred to the 50:50
+mixture of chi-square(df) and chi-square(df - 1) (Self and Liang 1987; Stram and Lee 1994) as
+well as to the naive chi-square(df).
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import Roles
-from multilevel.distributions import chi2_sf
+from multilevel.likelihood_ratio import LikelihoodRatioTest, boundary_pvalue, likelihood_ratio_test
 from multilevel.mixed import MixedModelError, lmm
-from multilevel.tables import Table, format_frame
+from multilevel.tables import Table
 from multilevel.workflow_names import MODEL_KEYS
 
 __all__ = [
@@ -57,7 +59,6 @@ __all__ = [
     "ladder_frame",
     "ladder_table",
     "lr_table",
-    "fixed_effects_table",
     "spec_for",
     "usable",
     "quote",
@@ -252,12 +253,18 @@ def usable(artifact: dict, method: str) -> bool:
     return bool(rec) and rec["status"] in ("ok", "singular")
 
 
+#: relative agreement of a restored fit's log-likelihood with the stored one
+RESTORE_RTOL = 1e-9
+
+
 def restore(artifact: dict, method: str, data: pd.DataFrame, roles: Roles):
     """The full results object of a stored fit, evaluated at its stored estimates (no
-    optimisation: the numbers are those of the artifact)."""
+    optimisation: the numbers are those of the artifact). The log-likelihood is recomputed
+    and must equal the stored one: a mismatch means the data are not those the model was
+    fitted to, and raises :class:`MixedModelError`."""
     rec = artifact["fits"][method]
     spec = artifact["spec"]
-    return lmm(
+    fit = lmm(
         spec["fixed"],
         random=spec["random"],
         group=roles.cluster,
@@ -265,6 +272,14 @@ def restore(artifact: dict, method: str, data: pd.DataFrame, roles: Roles):
         method=method,
         theta=rec["theta"],
     )
+    stored = float(rec["llf"])
+    if not math.isclose(fit.llf, stored, rel_tol=RESTORE_RTOL, abs_tol=1e-9):
+        raise MixedModelError(
+            f"the stored {method} fit of {spec['fixed']} (random {spec['random']}) does not "
+            f"match the data: logLik {stored!r} stored, {fit.llf!r} recomputed from "
+            f"{fit.n_obs} rows; the data changed after the model was fitted: fit it again"
+        )
+    return fit
 
 
 # ----------------------------------------------------------------------------------- tables
@@ -358,26 +373,19 @@ RANDOM_COMPARISONS = [
 ]
 
 
-def boundary_pvalue(lr: float, df: int) -> float:
-    """P-value of a likelihood-ratio statistic for adding a variance (and ``df - 1``
-    covariances) whose null value is on the boundary: the 50:50 mixture of chi-square(df) and
-    chi-square(df - 1), chi-square(0) being a point mass at zero."""
-    lr = max(float(lr), 0.0)
-    upper = chi2_sf(lr, df)
-    lower = chi2_sf(lr, df - 1) if df > 1 else (0.0 if lr > 0 else 1.0)
-    return 0.5 * upper + 0.5 * lower
-
-
-def _n_fixed(rec: dict) -> int:
-    return len(rec["fixed_names"])
-
-
-def _n_cov(rec: dict) -> int:
-    return rec["n_params"] - len(rec["fixed_names"])
+def _fit_of(art: dict | None, method: str) -> dict | None:
+    """The ``method`` fit of a model's artifact; a model that was not fitted at all stands
+    in with its status, so the test says why it was not computed."""
+    if art is None:
+        return None
+    if art["status"] in ("skipped", "not estimable"):
+        return {"status": art["status"]}
+    return art["fits"].get(method)
 
 
 def lr_tests(artifacts: dict[str, dict]) -> pd.DataFrame:
-    """One row per comparison whose two models were both fitted; see the module doc."""
+    """One row per comparison of the ladder whose two models are in ``artifacts``: the test,
+    or in ``refused`` why the two fits cannot be compared; see the module doc."""
     rows = []
     for kind, pairs, method in (
         ("fixed", FIXED_COMPARISONS, "ML"),
@@ -385,35 +393,18 @@ def lr_tests(artifacts: dict[str, dict]) -> pd.DataFrame:
     ):
         for small, large, question in pairs:
             a, b = artifacts.get(small), artifacts.get(large)
-            if not a or not b or not usable(a, method) or not usable(b, method):
+            if a is None or b is None:
                 continue
-            ra, rb = a["fits"][method], b["fits"][method]
-            df = rb["n_params"] - ra["n_params"]
-            lr = 2.0 * (rb["llf"] - ra["llf"])
-            naive = float(chi2_sf(max(lr, 0.0), df))
-            row = {
-                "kind": kind,
-                "smaller": small,
-                "larger": large,
-                "question": question,
-                "method": method,
-                "df": int(df),
-                "LR": float(lr),
-                "p": naive,
-                "p_boundary": None,
-            }
-            if kind == "random":
-                # only valid when the fixed parts agree
-                if ra["fixed_names"] != rb["fixed_names"]:
-                    continue
-                row["p_boundary"] = float(boundary_pvalue(lr, df))
-            elif _n_cov(ra) != _n_cov(rb):
-                continue
-            rows.append(row)
-    return pd.DataFrame(
-        rows,
-        columns=["kind", "smaller", "larger", "question", "method", "df", "LR", "p", "p_boundary"],
-    )
+            test = likelihood_ratio_test(
+                (a["spec"]["short"], _fit_of(a, method)),
+                (b["spec"]["short"], _fit_of(b, method)),
+                question,
+                kind,
+                method,
+            )
+            rows.append({**test.to_dict(), "smaller": small, "larger": large})
+    columns = list(LikelihoodRatioTest.__dataclass_fields__)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _p(v) -> str:
@@ -423,18 +414,21 @@ def _p(v) -> str:
 
 
 def lr_table(tests: pd.DataFrame, names: dict[str, str]) -> Table:
+    refused = tests["refused"].notna().to_numpy()
     frame = pd.DataFrame(
         {
             "smaller": [names[k] for k in tests["smaller"]],
             "larger": [names[k] for k in tests["larger"]],
             "fits": tests["method"].to_numpy(),
-            "df": tests["df"].astype(int).astype(str).to_numpy(),
-            "LR": [f"{v:.3f}" for v in tests["LR"]],
+            "df": ["—" if r else str(int(v)) for r, v in zip(refused, tests["df"])],
+            "LR": ["—" if r else f"{v:.3f}" for r, v in zip(refused, tests["LR"])],
             "p": [_p(v) for v in tests["p"]],
             "p (boundary)": [_p(v) for v in tests["p_boundary"]],
         },
         index=pd.Index(tests["question"].to_numpy(), name="question"),
     )
+    if refused.any():
+        frame["not compared because"] = tests["refused"].fillna("").to_numpy()
     return Table(
         key="lr_tests",
         title="Likelihood-ratio tests between nested models",
@@ -447,24 +441,4 @@ def lr_table(tests: pd.DataFrame, names: dict[str, str]) -> Table:
             "chi-square p-value is conservative"
         ),
         doc_pages="120",
-    )
-
-
-def fixed_effects_table(rec: dict, key: str, title: str, doc_pages: str = "") -> Table:
-    names = rec["fixed_names"]
-    frame = pd.DataFrame(
-        {
-            "Value": [rec["params"][n] for n in names],
-            "Std.Error": [rec["bse"][n] for n in names],
-            "DF": [int(rec["df"][n]) for n in names],
-            "t-value": [rec["tvalues"][n] for n in names],
-            "p-value": [rec["pvalues"][n] for n in names],
-        },
-        index=pd.Index(names, name="coefficient"),
-    )
-    return Table(
-        key=key,
-        title=title,
-        frame=format_frame(frame, {"Value": 6, "Std.Error": 6, "t-value": 3, "p-value": 4}),
-        doc_pages=doc_pages,
     )

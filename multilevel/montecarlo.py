@@ -216,8 +216,9 @@ DOCUMENT_CLAIMS = {
     ),
 }
 
-# Failures a method can meet on an unlucky replicate: recorded as missing, counted.
-FIT_ERRORS = (DataError, MixedModelError, np.linalg.LinAlgError, ValueError, FloatingPointError)
+# Failures a method can meet on an unlucky replicate: recorded as missing, counted. Anything
+# else (a ValueError, a TypeError) is a programming error and stops the study.
+FIT_ERRORS = (DataError, MixedModelError, np.linalg.LinAlgError)
 
 
 # --------------------------------------------------------------------------- replicates

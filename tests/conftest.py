@@ -73,10 +73,12 @@ def hs_raw() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def built_hs(tmp_path_factory):
-    """The hs report built once by the real workflow in a scratch directory."""
-    from .workflow import make_workdir, run
+    """The hs report built once by the real workflow in a scratch directory, from a copy of
+    the workflow's code that tests may edit."""
+    from .workflow import copy_workflow, make_workdir, run
 
     workdir = make_workdir(tmp_path_factory.mktemp("hs"))
+    copy_workflow(workdir)
     result = run(workdir)
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir

@@ -18,9 +18,12 @@ from multilevel.ladder import (
     fit_model,
     ladder_specs,
     ladder_table,
+    lr_table,
     lr_tests,
+    restore,
     spec_for,
 )
+from multilevel.mixed import MixedModelError
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "r" / "mixed_models.json"
 HS = Roles(cluster="school", outcome="mathach", predictor="ses", group="Sector")
@@ -139,3 +142,30 @@ def test_lr_tests_use_ml_for_fixed_and_reml_for_random_parts(hs_artifacts):
     )
     # models with different random parts are never compared on fixed effects
     assert ("random_coefficients", "contextual_cwg") not in tests.index
+    # every comparison of the ladder is computed on hs
+    assert tests["refused"].isna().all() and len(tests) == 9
+
+
+def test_lr_tests_keep_a_row_with_the_reason_when_a_model_was_not_fitted(hs_raw):
+    roles = Roles(cluster="school", outcome="mathach", predictor="ses", group=None)
+    arts = {s.key: fit_model(s, hs_raw, roles) for s in ladder_specs(roles)[:5]}
+    tests = lr_tests(arts).set_index(["smaller", "larger"])
+    row = tests.loc[("oneway", "means_as_outcomes")]
+    assert row["refused"] == "Means as outcomes was not fitted (skipped)"
+    assert np.isnan(row["LR"]) and np.isnan(row["p"])
+    assert pd.isna(tests.loc[("oneway", "oneway_ancova"), "refused"])
+    names = {k: a["spec"]["short"] for k, a in arts.items()}
+    frame = lr_table(lr_tests(arts), names).frame
+    shown = frame.loc["Group shifts the mean"]
+    assert shown["LR"] == "—" and shown["not compared because"].startswith("Means as outcomes")
+    assert frame.loc["Predictor (one slope)", "not compared because"] == ""
+
+
+def test_restore_refuses_data_the_fit_was_not_made_on(hs_artifacts, hs_raw):
+    art = hs_artifacts["oneway_ancova"]
+    fit = restore(art, "REML", hs_raw, HS)
+    assert fit.llf == pytest.approx(art["fits"]["REML"]["llf"], rel=1e-12)
+    changed = hs_raw.copy()
+    changed.loc[0, "mathach"] += 1.0
+    with pytest.raises(MixedModelError, match="does not match the data"):
+        restore(art, "REML", changed, HS)

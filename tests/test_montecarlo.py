@@ -92,6 +92,15 @@ def test_a_failing_method_is_recorded_and_counted():
     assert s.loc[s["method"] == "pooled", "failures"].tolist() == [0, 0, 0]
 
 
+def test_a_programming_error_in_a_method_stops_the_study():
+    def buggy(data, groups):
+        raise ValueError("a bug, not an unlucky replicate")
+
+    methods = {"buggy": mc.Method("buggy", "Buggy", buggy)}
+    with pytest.raises(ValueError, match="a bug"):
+        mc.run_replicates(SMALL, 1, 2, 0, 1, methods=methods)
+
+
 def test_summarise_computes_the_documented_statistics():
     est = np.array([1.0, 2.0, 3.0, 6.0])
     rec = pd.DataFrame(

@@ -67,7 +67,7 @@ def test_bad_config_fails_with_no_partial_output(tmp_path):
 
 
 def test_editing_a_template_rerenders_only_the_report(built):
-    template = ROOT / "templates" / "partials" / "data.html.j2"
+    template = built / "workflow" / "templates" / "partials" / "data.html.j2"
     text, stat = template.read_text(), template.stat()
     try:
         template.write_text(text + "\n")

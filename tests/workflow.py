@@ -1,6 +1,7 @@
 """Running the Snakemake workflow in a scratch directory that links to the project's files."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,25 @@ def make_workdir(tmp: Path, config: dict | None = None) -> Path:
     return tmp
 
 
+def copy_workflow(workdir: Path) -> Path:
+    """A private copy of the workflow's code (Snakefile, rules, scripts, templates) in
+    ``workdir/workflow``, which :func:`run` then uses: a test may edit it and the project's
+    tracked files are never touched."""
+    code = workdir / "workflow"
+    code.mkdir()
+    shutil.copy2(ROOT / "Snakefile", code / "Snakefile")
+    for name in ("rules", "scripts", "templates"):
+        shutil.copytree(ROOT / name, code / name)
+    return code
+
+
 def run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2"]
+    """Snakemake in ``workdir``, with the workflow's copy there if it has one
+    (:func:`copy_workflow`), else the project's Snakefile."""
+    snakefile = workdir / "workflow" / "Snakefile"
+    if not snakefile.exists():
+        snakefile = ROOT / "Snakefile"
+    command = [str(SNAKEMAKE), "-s", str(snakefile), "-d", str(workdir), "--cores", "2"]
     return subprocess.run(
         [*command, *args], capture_output=True, text=True, timeout=600, cwd=workdir
     )
