@@ -112,3 +112,22 @@ def test_cluster_order_follows_the_informative_label(tmp_path):
     categories = list(long["code"].cat.categories)
     assert [labels[c] for c in ids] == categories
     assert sorted(ids) == sorted(long["id"].unique().tolist())
+
+
+def test_beta_space_frames_the_bulk_and_counts_the_wild_lines():
+    from multilevel.plots.style import frame_bulk, new_figure
+
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=200), rng.normal(size=200)
+    fig, axes = new_figure()
+    ax = axes[0, 0]
+    ax.scatter(x, y)
+    before = ax.get_xlim(), ax.get_ylim()
+    assert frame_bulk(ax, x, y) == 0
+    assert (ax.get_xlim(), ax.get_ylim()) == before and not ax.texts
+    x[:3] = [500.0, -800.0, 1e4]  # three clusters of two rows with nearly equal x
+    ax.scatter(x, y)
+    assert frame_bulk(ax, x, y, "cluster lines") == 3
+    assert ax.get_xlim()[1] < 10 and ax.get_xlim()[0] > -10
+    (note,) = [t.get_text() for t in ax.texts]
+    assert note == "3 of 200 cluster lines outside the frame"

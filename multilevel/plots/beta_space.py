@@ -20,7 +20,7 @@ import pandas as pd
 
 from multilevel.classical import BetaEstimate
 from multilevel.ellipse import ellipse, joint_radius, shadow_radius
-from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+from multilevel.plots.style import INK, MUTED, PALETTE, frame_bulk, level_colors, new_figure, styled
 
 __all__ = [
     "EllipseLayer",
@@ -141,6 +141,8 @@ def beta_space_figure(
                 )
     for layer in layers:
         draw_ellipse(ax, layer)
+    if points is not None:
+        frame_bulk(ax, points["slope"], points["intercept"], "cluster lines")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

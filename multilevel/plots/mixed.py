@@ -25,7 +25,15 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from multilevel.ellipse import ellipse
-from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+from multilevel.plots.style import (
+    INK,
+    MUTED,
+    PALETTE,
+    frame_bulk,
+    level_colors,
+    new_figure,
+    styled,
+)
 from multilevel.workflow_names import MIXED_FIGURE_KEYS as FIGURE_KEYS
 
 __all__ = [
@@ -327,6 +335,12 @@ def blue_blup_beta_space_figure(
             gid=f"mean:{lv}",
             label="mean line" if k == 0 else None,
         )
+    frame_bulk(
+        ax,
+        np.concatenate([lines["blue_slope"], lines["blup_slope"]]),
+        np.concatenate([lines["blue_intercept"], lines["blup_intercept"]]),
+        "BLUEs and BLUPs",
+    )
     ax.set_xlabel(f"slope of {predictor}")
     ax.set_ylabel("intercept")
     ax.set_title(title)
