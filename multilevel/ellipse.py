@@ -112,6 +112,11 @@ def ellipse(
     ``cov`` must be symmetric positive semi-definite (a degenerate ellipse is a segment)."""
     c = np.asarray(centre, dtype=float).reshape(2)
     S = np.asarray(cov, dtype=float).reshape(2, 2)
+    if not (np.all(np.isfinite(S)) and np.all(np.isfinite(c))):
+        raise ValueError(
+            "the centre or covariance has missing or infinite entries (e.g. a fit without "
+            "residual degrees of freedom has no standard errors): there is no ellipse to draw"
+        )
     if not np.allclose(S, S.T, rtol=1e-10, atol=1e-14 * max(1.0, np.abs(S).max())):
         raise ValueError("cov must be symmetric")
     if (r is None) == (coverage is None):

@@ -206,6 +206,11 @@ def _df(v: float) -> str:
 
 def _clean(obj):
     """JSON-safe copy: NaN and infinities become None, numpy scalars plain numbers."""
+    kind = type(obj)  # exact-type fast paths first: an artifact holds a value per cluster
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if kind is str or kind is int or obj is None:
+        return obj
     if isinstance(obj, dict):
         return {str(k): _clean(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -263,7 +268,8 @@ def method_values(fit: MethodFit) -> dict:
         out = _ols_values("pooled", res)
     elif name in ("fe2a", "fe2b"):
         out = {f"{name}/sigma": res.sigma, f"{name}/df_resid": res.df_resid}
-        out.update(_test_values(name, res.test))
+        if res.test is not None:
+            out.update(_test_values(name, res.test))
     elif name == "twostage":
         out = {"twostage/df_resid": res.df_resid}
         for response, table in res.responses.items():
@@ -351,6 +357,30 @@ def _test_frames(test) -> tuple[pd.DataFrame, pd.DataFrame]:
     return joint, rows
 
 
+def _untested_frames(fit: MethodFit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The test tables of a fixed-effects fit without residual DF: the gaps, no test."""
+    res, ref = fit.result, fit.reference
+    na = "not computable"
+    joint = pd.DataFrame(
+        {"numDF": [""], "denDF": [_df(res.df_resid)], "F value": [na], "p value": [na]},
+        index=pd.Index(["joint test"], name=""),
+    )
+    if fit.name == "fe2a":
+        gaps = {lv: res.difference(lv, ref) for lv in fit.levels[1:]}
+        suffix = {lv: "" if len(gaps) == 1 else f" {lv}" for lv in gaps}
+        names = [f"{part}{suffix[lv]}" for part in ("Int", "Slope") for lv in gaps]
+        est = [g.intercept for g in gaps.values()] + [g.slope for g in gaps.values()]
+    else:
+        names = [f"{fit.spec.roles.predictor}:{fit.spec.roles.group}{lv}" for lv in fit.levels[1:]]
+        est = [float(res.params[n]) for n in names]
+    rows = pd.DataFrame(
+        {"Estimate": [_f(v, 6) for v in est]}
+        | {c: [na] * len(est) for c in ("Std. Error", "t value", "p value")},
+        index=pd.Index(names, name="hypothesis"),
+    )
+    return joint, rows
+
+
 def method_tables(fit: MethodFit) -> list[Table]:
     """The report tables of one method (none when it was skipped)."""
     if fit.result is None:
@@ -393,7 +423,8 @@ def method_tables(fit: MethodFit) -> list[Table]:
             ),
         ]
     if name in ("fe2a", "fe2b"):
-        joint, rows = _test_frames(res.test)
+        joint, rows = _test_frames(res.test) if res.test is not None else _untested_frames(fit)
+        notes = [res.note] if res.note else []
         if name == "fe2a":
             return [
                 Table(
@@ -403,6 +434,7 @@ def method_tables(fit: MethodFit) -> list[Table]:
                     f"H0: the equally weighted average {r.cluster} line is the same in every "
                     f"level of {r.group}",
                     "41",
+                    notes,
                 ),
                 Table(
                     "fe2a_test",
@@ -412,7 +444,7 @@ def method_tables(fit: MethodFit) -> list[Table]:
                     f"Int: gap in intercept at {r.predictor} = 0; Slope: gap in slope. "
                     f"Standard errors from within-{r.cluster} variability only",
                     "41",
-                    [res.test.note] if res.test.note else [],
+                    notes + ([res.test.note] if res.test is not None and res.test.note else []),
                 ),
             ]
         tables = [
@@ -423,6 +455,7 @@ def method_tables(fit: MethodFit) -> list[Table]:
                 f"A {r.cluster} intercept each; the {r.group} slopes weight {r.cluster}s by "
                 f"their information (size and spread of {r.predictor})",
                 "42",
+                notes,
             )
         ]
         if len(rows) > 1:
@@ -434,6 +467,7 @@ def method_tables(fit: MethodFit) -> list[Table]:
                     joint,
                     "",
                     "42",
+                    notes,
                 ),
             )
         return tables
@@ -552,12 +586,21 @@ def method_artifact(fit: MethodFit) -> dict:
         out["overall"] = fit.overall.to_dict()
     coefs = getattr(res, "cluster_coefs", None)
     if coefs is not None:
-        out["clusters"] = [
-            {"cluster": _plain(cid), **{k: _plain(v) for k, v in row.items()}}
-            for cid, row in coefs.iterrows()
-        ]
+        out["clusters"] = _cluster_records(coefs)
         out["dropped_clusters"] = [_plain(c) for c in getattr(res, "dropped_clusters", [])]
     return _clean(out)
+
+
+def _cluster_records(coefs: pd.DataFrame) -> list[dict]:
+    """One plain dict per cluster line (column by column: a row loop over 100,000 clusters
+    costs seconds)."""
+    columns = {"cluster": [_plain(c) for c in coefs.index.tolist()]}
+    for name in coefs.columns:
+        values = coefs[name].tolist()  # numeric columns give plain Python numbers
+        numeric = pd.api.types.is_numeric_dtype(coefs[name])
+        columns[str(name)] = values if numeric else [_plain(v) for v in values]
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _plain(v):

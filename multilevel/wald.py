@@ -4,6 +4,10 @@
 
 * ``params``: coefficient estimates (a pandas Series, or an array),
 * ``cov_params()``: their estimated covariance (DataFrame or array),
+* optionally ``cov_of(L)``: the covariance of ``L @ params`` for a (rows x coefficients)
+  array, for a fit whose full covariance is too big to form (the fixed-effects fits of
+  :mod:`multilevel.classical`, with a coefficient per cluster); it is used instead of
+  ``cov_params()``,
 * either ``df``: a per-coefficient denominator DF (a Series aligned with ``params``, as our
   mixed-model results provide), or ``df_resid``: one residual DF for all coefficients (as a
   statsmodels OLS result provides).
@@ -30,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.distributions import f_sf, t_ppf, t_sf
+from multilevel.size_guard import check_dense
 
 __all__ = ["WaldResult", "wald", "hypothesis_matrix", "format_p"]
 
@@ -62,6 +67,59 @@ class WaldResult:
     L: pd.DataFrame
     dropped: list[str] = field(default_factory=list)
     level: float = 0.95
+
+    @classmethod
+    def build(cls, est, se, tval, row_df, *, F, num_df, den_df, L, dropped, level) -> WaldResult:
+        """The result from its per-row statistics and the joint F test."""
+        pvals = 2 * t_sf(np.abs(tval), row_df)
+        q = t_ppf(0.5 + level / 2, row_df)
+        table = pd.DataFrame(
+            {
+                "estimate": est,
+                "se": se,
+                "df": row_df,
+                "t": tval,
+                "p": pvals,
+                "lower": est - q * se,
+                "upper": est + q * se,
+            },
+            index=L.index,
+        )
+        p_value = float(f_sf(F, num_df, den_df))
+        return cls(num_df, den_df, F, p_value, table, L, dropped, level)
+
+    @classmethod
+    def from_estimates(
+        cls, est, cov, df, L: pd.DataFrame, *, level=0.95, den_df=None, keep=None
+    ) -> WaldResult:
+        """The Wald test of ``L beta = 0`` from small pieces: ``est = L beta``, its covariance
+        ``cov = L V L'`` (rows x rows) and the DF of each row (one number or one per row).
+        ``L`` names the rows (its columns may be any coefficients the rows are written in);
+        rows that are linear combinations of earlier rows (or of ``keep``, the rows to use)
+        are left out of the joint F test, whose denominator DF is ``den_df`` (default: the
+        smallest row DF)."""
+        est = np.asarray(est, dtype=float).ravel()
+        cov = np.asarray(cov, dtype=float).reshape(len(est), len(est))
+        row_df = np.broadcast_to(np.asarray(df, dtype=float), est.shape).copy()
+        if keep is None:
+            keep = _independent_rows(L.to_numpy(dtype=float))
+        se = np.sqrt(np.diag(cov))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tval = est / se
+        part = est[keep]
+        F = float(part @ np.linalg.solve(cov[np.ix_(keep, keep)], part)) / len(keep)
+        return cls.build(
+            est,
+            se,
+            tval,
+            row_df,
+            F=F,
+            num_df=len(keep),
+            den_df=float(row_df.min()) if den_df is None else float(den_df),
+            L=L,
+            dropped=_dropped_rows(L, keep),
+            level=level,
+        )
 
     @property
     def note(self) -> str:
@@ -147,19 +205,20 @@ def hypothesis_matrix(L, names: pd.Index) -> pd.DataFrame:
     """Normalise ``L`` (pattern, vector, matrix or DataFrame) to a DataFrame whose columns are
     the coefficient ``names``."""
     if isinstance(L, str):
-        hits = [n for n in names if re.search(L, str(n))]
-        if not hits:
+        where = [i for i, n in enumerate(names) if re.search(L, str(n))]
+        if not where:
             raise ValueError(f"pattern {L!r} matches no coefficient; coefficients: {list(names)}")
-        mat = pd.DataFrame(0.0, index=pd.Index(hits, dtype=object), columns=names)
-        for h in hits:
-            mat.loc[h, h] = 1.0
-        return mat
+        _guard(len(where), len(names))
+        arr = np.zeros((len(where), len(names)))
+        arr[np.arange(len(where)), where] = 1.0
+        return pd.DataFrame(arr, index=pd.Index(names[where], dtype=object), columns=names)
     if isinstance(L, pd.Series):
         L = L.to_frame().T
     if isinstance(L, pd.DataFrame):
         unknown = [c for c in L.columns if c not in names]
         if unknown:
             raise ValueError(f"L has columns that are not coefficients: {unknown}")
+        _guard(len(L), len(names))
         mat = L.reindex(columns=names, fill_value=0.0).astype(float)
         if not isinstance(L.index, pd.RangeIndex):
             return mat
@@ -169,6 +228,20 @@ def hypothesis_matrix(L, names: pd.Index) -> pd.DataFrame:
     if arr.shape[1] != len(names):
         raise ValueError(f"L has {arr.shape[1]} columns but the fit has {len(names)} coefficients")
     return pd.DataFrame(arr, index=[f"L{i + 1}" for i in range(len(arr))], columns=names)
+
+
+def _guard(rows: int, coefficients: int) -> None:
+    check_dense(
+        "A Wald test's hypothesis matrix",
+        (rows, coefficients),
+        why=f"it has a column for each of the fit's {coefficients:,} coefficients",
+        instead="test fewer rows at once (a pattern that matches fewer coefficients)",
+    )
+
+
+def _dropped_rows(mat: pd.DataFrame, keep: list[int]) -> list[str]:
+    kept = set(keep)
+    return [str(mat.index[i]) for i in range(len(mat)) if i not in kept]
 
 
 def _independent_rows(mat: np.ndarray) -> list[int]:
@@ -193,51 +266,38 @@ def wald(fit, L, *, level: float = 0.95) -> WaldResult:
     if not np.any(arr):
         raise ValueError("L is all zeros: there is no hypothesis to test")
     keep = _independent_rows(arr)
-    dropped = [str(mat.index[i]) for i in range(len(mat)) if i not in keep]
+    dropped = _dropped_rows(mat, keep)
 
     coef_df = _per_coef_df(fit, names)
     use_statsmodels = coef_df is None and hasattr(fit, "t_test") and hasattr(fit, "f_test")
-    if use_statsmodels:
-        den = float(fit.df_resid)
-        tt = fit.t_test(arr)
-        est = np.asarray(tt.effect, dtype=float).ravel()
-        se = np.asarray(tt.sd, dtype=float).ravel()
-        tval = np.asarray(tt.tvalue, dtype=float).ravel()
-        row_df = np.full(len(arr), den)
-        ft = fit.f_test(arr[keep])
-        F = float(np.squeeze(ft.fvalue))
-        den_df = float(ft.df_denom)
-        num_df = int(ft.df_num)
-    else:
-        beta = params.to_numpy()
-        V = _cov(fit, names)
+    if not use_statsmodels:
         if coef_df is None:
             coef_df = pd.Series(float(fit.df_resid), index=names)
         dfs = coef_df.to_numpy()
-        est = arr @ beta
-        se = np.sqrt(np.einsum("ij,jk,ik->i", arr, V, arr))
-        tval = est / se
         row_df = np.array([dfs[row != 0].min() for row in arr])
-        K = arr[keep]
-        diff = K @ beta
-        middle = K @ V @ K.T
-        num_df = len(keep)
-        F = float(diff @ np.linalg.solve(middle, diff)) / num_df
-        den_df = float(dfs[np.any(K != 0, axis=0)].min())
-
-    pvals = 2 * t_sf(np.abs(tval), row_df)
-    q = t_ppf(0.5 + level / 2, row_df)
-    table = pd.DataFrame(
-        {
-            "estimate": est,
-            "se": se,
-            "df": row_df,
-            "t": tval,
-            "p": pvals,
-            "lower": est - q * se,
-            "upper": est + q * se,
-        },
-        index=mat.index,
+        den_df = float(dfs[np.any(arr[keep] != 0, axis=0)].min())
+        cov_of = getattr(fit, "cov_of", None)
+        if cov_of is not None:  # a fit whose covariance is too big to form (fixed effects)
+            cov = cov_of(arr)
+        else:
+            cov = arr @ _cov(fit, names) @ arr.T
+        return WaldResult.from_estimates(
+            arr @ params.to_numpy(), cov, row_df, mat, level=level, den_df=den_df, keep=keep
+        )
+    tt = fit.t_test(arr)
+    est = np.asarray(tt.effect, dtype=float).ravel()
+    se = np.asarray(tt.sd, dtype=float).ravel()
+    tval = np.asarray(tt.tvalue, dtype=float).ravel()
+    ft = fit.f_test(arr[keep])
+    return WaldResult.build(
+        est,
+        se,
+        tval,
+        np.full(len(arr), float(fit.df_resid)),
+        F=float(np.squeeze(ft.fvalue)),
+        num_df=int(ft.df_num),
+        den_df=float(ft.df_denom),
+        L=mat,
+        dropped=dropped,
+        level=level,
     )
-    p_value = float(f_sf(F, num_df, den_df))
-    return WaldResult(num_df, den_df, F, p_value, table, mat, dropped, level)

@@ -37,9 +37,10 @@ def main(
         if fit.skipped:
             logger.info("skipped: %s", fit.skipped)
         artifact = method_artifact(fit)
-        Path(result_out).write_text(
-            json.dumps({method: artifact}, indent=1, sort_keys=True, allow_nan=False) + "\n"
-        )
+        # streamed: with a line per cluster the whole text would be hundreds of MB of pieces
+        with open(result_out, "w") as handle:
+            json.dump({method: artifact}, handle, indent=1, sort_keys=True, allow_nan=False)
+            handle.write("\n")
         tables = method_tables(fit)
         write_tables(tables, tables_out)
         values = {}

@@ -319,6 +319,24 @@ def _term_columns(
     return cols
 
 
+def _cluster_codes(gs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster index of each row (0..J-1, in sorted label order) and the labels."""
+    if (
+        pd.api.types.is_numeric_dtype(gs.dtype)
+        and not pd.api.types.is_bool_dtype(gs.dtype)
+        and not isinstance(gs.dtype, pd.CategoricalDtype)
+        and gs.is_monotonic_increasing
+    ):
+        # rows already grouped by a sorted numeric id: no hashing needed
+        vals = gs.to_numpy()
+        new = np.empty(vals.size, dtype=bool)
+        new[:1] = True
+        np.not_equal(vals[1:], vals[:-1], out=new[1:])
+        return np.cumsum(new, dtype=np.intp) - 1, vals[new]
+    codes, labels = pd.factorize(gs, sort=True)
+    return np.asarray(codes, dtype=np.intp), labels
+
+
 def build_design(data: pd.DataFrame, formula: str, random: str, group: str) -> Design:
     """Listwise-delete, then build the fixed (X) and random (Z) design columns."""
     if not isinstance(data, pd.DataFrame):
@@ -340,9 +358,13 @@ def build_design(data: pd.DataFrame, formula: str, random: str, group: str) -> D
             f"the outcome column {fixed.response!r} is not numeric (dtype {resp.dtype})"
         )
     used = list(dict.fromkeys(needed))
-    ok = data[used].notna().all(axis=1).to_numpy()
-    n_dropped = int(ok.size - ok.sum())
-    frame = data[used] if n_dropped == 0 else data.loc[ok, used]
+    missing_rows = [data[c].isna().to_numpy() for c in used]
+    if any(m.any() for m in missing_rows):
+        ok = ~np.logical_or.reduce(missing_rows)
+        frame = data.loc[ok, used]
+        n_dropped = int(ok.size - ok.sum())
+    else:  # no copy of the columns when no row is dropped
+        frame, n_dropped = data, 0
     if len(frame) == 0:
         raise MixedModelError(f"no complete rows in the columns {used}")
     y = np.asarray(frame[fixed.response], dtype=float)
@@ -351,8 +373,7 @@ def build_design(data: pd.DataFrame, formula: str, random: str, group: str) -> D
     gs = frame[group]
     if isinstance(gs.dtype, pd.CategoricalDtype):
         gs = gs.cat.remove_unused_categories()
-    codes, labels = pd.factorize(gs, sort=True)
-    codes = np.asarray(codes, dtype=np.intp)
+    codes, labels = _cluster_codes(gs)
     n_groups = len(labels)
     counts = np.bincount(codes, minlength=n_groups).astype(float)
 

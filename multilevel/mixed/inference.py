@@ -28,7 +28,7 @@ import numpy as np
 from multilevel.distributions import t_sf
 
 from .design import Design
-from .sufficient import varies_within
+from .segments import varies_within
 
 
 def nlme_fixed_df(design: Design) -> np.ndarray:
@@ -42,7 +42,7 @@ def nlme_fixed_df(design: Design) -> np.ndarray:
         if col is None or _constant(col):
             stratum.append(None)
         else:
-            stratum.append(1 if varies_within(col, design.codes, J).any() else 0)
+            stratum.append(1 if varies_within(col, design.codes, J) else 0)
     for s in stratum:
         if s is not None:
             strata_df[s] -= 1
@@ -54,11 +54,12 @@ def nlme_fixed_df(design: Design) -> np.ndarray:
 
 
 def _constant(x: np.ndarray, tol: float = np.sqrt(np.finfo(float).eps)) -> bool:
+    """All |x - x[0]| < tol |x[0]| (all |x| < tol if x[0] = 0), from the extremes."""
     if x.size == 0:
         return True
-    if x[0] == 0:
-        return bool(np.all(np.abs(x) < tol))
-    return bool(np.all(np.abs(x / x[0] - 1.0) < tol))
+    lo, hi, x0 = float(x.min()), float(x.max()), float(x[0])
+    bound = tol if x0 == 0 else tol * abs(x0)
+    return hi - x0 < bound and x0 - lo < bound
 
 
 def t_pvalues(t: np.ndarray, df: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from .errors import MixedModelError
 from .fit import Optimum
 from .inference import nlme_fixed_df, numerical_hessian, t_pvalues
 from .profile import ProfiledDeviance, theta_index
+from .smallmat import matrix_times, times_matrix
 from .sufficient import Sufficient
 
 
@@ -24,7 +25,8 @@ class MixedResults:
     Attributes: params, bse, df, tvalues, pvalues (pandas Series over the fixed-effect
     columns); G (covariance of the random effects, DataFrame), sd_re, corr_re, sigma;
     llf, deviance, aic, bic, n_params; theta (relative covariance factor entries);
-    converged, singular, grad_norm, optimizers, n_obs, n_groups, n_dropped, method.
+    converged, singular, grad_norm, newton_decrement, convergence (one line: the check made
+    and its value), optimizers, n_obs, n_groups, n_dropped, method.
     Methods: cov_params(), intervals(level), ranef(), ranef_cov(), coef(), fitted(level),
     resid(level, type), summary(), to_dict().
 
@@ -32,7 +34,10 @@ class MixedResults:
     tvalues and pvalues are summary.lme's, i.e. scaled by sqrt(N / (N - p)) (adjustSigma),
     while the fixed-effect intervals use the unscaled vcov, as intervals.lme does.
     singular: a diagonal entry of Lambda below 1e-4 (a variance at 0 or a correlation at
-    +-1); a singular fit can still be converged (grad_norm is the projected gradient)."""
+    +-1); a singular fit can still be converged (grad_norm is the projected gradient).
+    converged: the Newton decrement 0.5 g'H^-1 g (the decrease of the deviance a Newton step
+    predicts, on the parameters not held at the boundary) is at most 1e-6 and H is positive
+    definite there (multilevel/mixed/optimise.py)."""
 
     def __init__(
         self,
@@ -50,6 +55,8 @@ class MixedResults:
         self.converged = opt.converged
         self.singular = opt.singular
         self.grad_norm = opt.grad_norm
+        self.newton_decrement = opt.decrement
+        self.convergence = opt.criterion
         self.optimizers = list(opt.optimizers)
         self.n_evals = opt.n_evals
         self.optimizer_message = opt.message
@@ -72,26 +79,27 @@ class MixedResults:
             beta[suff.intercept_pos] += suff.y_mean
         cov = self.sigma**2 * T @ np.linalg.inv(ev.A) @ T.T
         cov = 0.5 * (cov + cov.T)
-        self.params = pd.Series(beta, index=xn, name="params")
-        self._cov = pd.DataFrame(cov, index=xn, columns=xn)
+        xi, zi = pd.Index(xn), pd.Index(zn)  # built once: pandas string indexes are slow
+        self.params = pd.Series(beta, index=xi, name="params")
+        self._cov = pd.DataFrame(cov, index=xi, columns=xi)
         # nlme's summary (adjustSigma = TRUE) scales ML standard errors by sqrt(N / (N - p));
         # cov_params() is vcov(fit), unadjusted, and the fixed-effect intervals use it.
         adj = math.sqrt(self.n_obs / (self.n_obs - len(xn))) if method == "ML" else 1.0
         self._se_vcov = np.sqrt(np.diag(cov))
-        self.bse = pd.Series(self._se_vcov * adj, index=xn, name="bse")
-        self.df = pd.Series(nlme_fixed_df(design), index=xn, name="df")
-        self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xn, name="tvalues")
+        self.bse = pd.Series(self._se_vcov * adj, index=xi, name="bse")
+        self.df = pd.Series(nlme_fixed_df(design), index=xi, name="df")
+        self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xi, name="tvalues")
         self.pvalues = pd.Series(
-            t_pvalues(self.tvalues.to_numpy(), self.df.to_numpy()), index=xn, name="pvalues"
+            t_pvalues(self.tvalues.to_numpy(), self.df.to_numpy()), index=xi, name="pvalues"
         )
         G = self.sigma**2 * ev.lam @ ev.lam.T
-        self.G = pd.DataFrame(G, index=zn, columns=zn)
+        self.G = pd.DataFrame(G, index=zi, columns=zi)
         sd = np.sqrt(np.diag(G))
-        self.sd_re = pd.Series(sd, index=zn, name="sd")
+        self.sd_re = pd.Series(sd, index=zi, name="sd")
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = G / np.outer(sd, sd)
         np.fill_diagonal(corr, 1.0)
-        self.corr_re = pd.DataFrame(corr, index=zn, columns=zn)
+        self.corr_re = pd.DataFrame(corr, index=zi, columns=zi)
         p, q = len(xn), len(zn)
         self.n_params = p + q * (q + 1) // 2 + 1
         self.aic = -2.0 * self.llf + 2.0 * self.n_params
@@ -109,22 +117,22 @@ class MixedResults:
         return pd.DataFrame(c / np.outer(s, s), index=self._cov.index, columns=self._cov.index)
 
     # ------------------------------------------------------------------ random effects
+    @cached_property
+    def _u(self) -> np.ndarray:
+        return self._prof.spherical_effects(self._ev)
+
     def ranef(self) -> pd.DataFrame:
         """BLUPs of the random effects, one row per cluster (in sorted cluster order)."""
-        b = self._ev.u @ self._ev.lam.T
+        b = (self._ev.lam @ self._u).T
         return pd.DataFrame(b, index=self.design.labels, columns=self.design.z_names)
 
     def ranef_cov(self) -> np.ndarray:
         """Conditional covariance of each cluster's random effects given the data (and
         beta, theta, sigma at their estimates): sigma^2 Lambda M_j^{-1} Lambda', shape
         (J, q, q) (lme4's condVar convention)."""
-        from .profile import batched_forward
-
-        L = self._ev.L
-        q = L.shape[1]
-        Linv = batched_forward(L, np.broadcast_to(np.eye(q), L.shape).copy())
-        K = np.einsum("ab,jcb->jac", self._ev.lam, Linv)  # Lambda L^{-T}
-        return self.sigma**2 * np.einsum("jab,jcb->jac", K, K)
+        lam = self._ev.lam
+        cond = times_matrix(matrix_times(lam, self._prof.conditional_inverses(self._ev)), lam.T)
+        return self.sigma**2 * np.moveaxis(cond, 2, 0)
 
     def coef(self) -> pd.DataFrame:
         """Cluster-specific coefficients: fixed effects plus the matching random effects."""

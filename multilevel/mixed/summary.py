@@ -127,6 +127,5 @@ def format_summary(res) -> str:
     lines.append("")
     lines.append(f"Number of Observations: {d.n_obs}")
     lines.append(f"Number of Groups: {d.n_groups} ")
-    if not res.converged:
-        lines.append(f"WARNING: not converged (gradient norm {res.grad_norm:.2e})")
+    lines.append(f"Convergence: {res.convergence}")
     return "\n".join(lines) + "\n"

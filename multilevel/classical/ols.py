@@ -1,0 +1,131 @@
+"""Methods 1 and 4: pooled OLS and the between-cluster regression, fitted by statsmodels OLS
+on the pooled rows (N x 4) or on the cluster means (clusters x 4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from multilevel.classical.clusters import cluster_means, group_levels, require_columns
+from multilevel.classical.results import OLSResult, coef_table
+
+__all__ = ["INTERCEPT", "pooled_ols", "between_cluster"]
+
+INTERCEPT = "(Intercept)"
+
+
+def _ols(method: str, description: str, y: pd.Series, X: pd.DataFrame, group_L: dict) -> OLSResult:
+    from statsmodels.regression.linear_model import OLS  # here: most jobs never fit
+
+    fit = OLS(y.to_numpy(dtype=float), X.astype(float)).fit()
+    params = pd.Series(np.asarray(fit.params), index=X.columns)
+    cov = pd.DataFrame(np.asarray(fit.cov_params()), index=X.columns, columns=X.columns)
+    table = coef_table(params, np.sqrt(np.diag(cov)), fit.df_resid)
+    table.index = X.columns
+    has_const = INTERCEPT in X.columns
+    q = np.quantile(np.asarray(fit.resid), [0, 0.25, 0.5, 0.75, 1.0])
+    fvalue = f_p = float("nan")
+    f_df = (float("nan"), float("nan"))
+    if has_const and X.shape[1] > 1:
+        fvalue, f_p = float(fit.fvalue), float(fit.f_pvalue)
+        f_df = (float(fit.df_model), float(fit.df_resid))
+    return OLSResult(
+        method=method,
+        description=description,
+        params=params,
+        cov=cov,
+        df_resid=float(fit.df_resid),
+        table=table,
+        group_L=group_L,
+        nobs=int(fit.nobs),
+        resid_quantiles=pd.Series(q, index=["Min", "1Q", "Median", "3Q", "Max"]),
+        sigma=float(np.sqrt(fit.scale)),
+        r_squared=float(fit.rsquared) if has_const else float("nan"),
+        adj_r_squared=float(fit.rsquared_adj) if has_const else float("nan"),
+        fvalue=fvalue,
+        f_df=f_df,
+        f_pvalue=f_p,
+        fit=fit,
+    )
+
+
+def _line_design(
+    data: pd.DataFrame, predictor: str, group: str | None, levels: list | None
+) -> tuple[pd.DataFrame, dict]:
+    """Design of ``~ predictor * group`` with R's treatment coding and names, and the L
+    matrices giving each group's (intercept, slope)."""
+    x = data[predictor].astype(float).to_numpy()
+    cols = {INTERCEPT: np.ones(len(data)), predictor: x}
+    group_L: dict = {}
+    if group is None:
+        X = pd.DataFrame(cols, index=data.index)
+        group_L["all"] = pd.DataFrame(
+            [[1.0, 0.0], [0.0, 1.0]], index=["intercept", "slope"], columns=X.columns
+        )
+        return X, group_L
+    g = data[group].to_numpy()
+    dummies = [f"{group}{lv}" for lv in levels[1:]]
+    for lv, name in zip(levels[1:], dummies, strict=True):
+        cols[name] = (g == lv).astype(float)
+    for lv, name in zip(levels[1:], dummies, strict=True):
+        cols[f"{predictor}:{name}"] = (g == lv) * x
+    X = pd.DataFrame(cols, index=data.index)
+    for i, lv in enumerate(levels):
+        L = pd.DataFrame(0.0, index=["intercept", "slope"], columns=X.columns)
+        L.loc["intercept", INTERCEPT] = 1.0
+        L.loc["slope", predictor] = 1.0
+        if i > 0:
+            L.loc["intercept", dummies[i - 1]] = 1.0
+            L.loc["slope", f"{predictor}:{dummies[i - 1]}"] = 1.0
+        group_L[lv] = L
+    return X, group_L
+
+
+# --------------------------------------------------------------------------- the methods
+
+
+def pooled_ols(
+    data: pd.DataFrame,
+    outcome: str,
+    predictor: str,
+    group: str | None = None,
+    reference=None,
+) -> OLSResult:
+    """Method 1: ``outcome ~ predictor * group`` by OLS, ignoring clusters (page 46)."""
+    require_columns(data, outcome, predictor, group)
+    d = data.dropna(subset=[c for c in (outcome, predictor, group) if c is not None])
+    levels = group_levels(d, group, reference) if group is not None else None
+    X, group_L = _line_design(d, predictor, group, levels)
+    by = f" separately in each level of {group}" if group else ""
+    desc = (
+        f"Pooled OLS: the marginal line of {outcome} on {predictor}{by}, ignoring clusters. It "
+        "mixes within- and between-cluster associations, and its standard errors treat every "
+        "observation as independent, so they are too small when clusters differ."
+    )
+    return _ols("Pooled OLS", desc, d[outcome], X, group_L)
+
+
+def between_cluster(
+    data: pd.DataFrame,
+    cluster: str,
+    outcome: str,
+    predictor: str,
+    group: str | None = None,
+    reference=None,
+) -> OLSResult:
+    """Method 4 (page 44): OLS of the cluster means of ``outcome`` on the cluster means of
+    ``predictor`` (one observation per cluster), optionally ``* group``. The document prints
+    the model without group (page 44) and draws the model by group (pages 64, 66)."""
+    require_columns(data, cluster, outcome, predictor, group)
+    d = data.dropna(subset=[c for c in (cluster, outcome, predictor, group) if c is not None])
+    means = cluster_means(d, cluster, [outcome, predictor], group)
+    levels = group_levels(means, group, reference) if group is not None else None
+    X, group_L = _line_design(means, predictor, group, levels)
+    by = f" in each level of {group}" if group else ""
+    desc = (
+        f"Between-{cluster} (ecological) regression: the line through the {cluster} means of "
+        f"{outcome} and {predictor}{by}. It estimates the between-{cluster} (contextual plus "
+        f"within) association, not the within-{cluster} slope."
+    )
+    res = _ols("Between-cluster (means) OLS", desc, means[outcome], X, group_L)
+    return res
