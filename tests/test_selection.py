@@ -131,3 +131,17 @@ def test_beta_space_frames_the_bulk_and_counts_the_wild_lines():
     assert ax.get_xlim()[1] < 10 and ax.get_xlim()[0] > -10
     (note,) = [t.get_text() for t in ax.texts]
     assert note == "3 of 200 cluster lines outside the frame"
+
+
+def test_an_estimate_without_standard_errors_is_drawn_without_an_ellipse():
+    """Fixed effects on clusters of 2 rows: one line per cluster leaves no residual degrees of
+    freedom; the picture shows the estimate and says why there is no ellipse."""
+    from multilevel.classical import BetaEstimate
+    from multilevel.plots.beta_space import EllipseLayer, beta_space_figure
+
+    nan = float("nan")
+    est = BetaEstimate("B", np.array([1.0, 2.0]), np.array([[nan, nan], [nan, nan]]), None)
+    layer = EllipseLayer(est, "joint", 0.95, "#000000", "-", 1.4, "o", "B: fixed effects", None)
+    fig = beta_space_figure([layer])
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["B: fixed effects (no ellipse: no standard errors)"]
