@@ -145,11 +145,21 @@ def blue_blup_lines(
     coef = fit.coef()
     coef.index = coef.index.astype(groups.index.dtype)
     levels = [str(v) for v in dict.fromkeys(groups.dropna())]
-    rows = []
-    for c in groups.index:
-        b0, b1 = line_coefficients(coef.loc[c], groups[c], group, levels)
-        rows.append({"cluster": c, "blup_intercept": b0, "blup_slope": b1})
-    out = pd.DataFrame(rows).set_index("cluster")
+    coef = coef.reindex(groups.index)
+    b0 = np.full(len(groups), np.nan)
+    b1 = np.full(len(groups), np.nan)
+    # line_coefficients for all the clusters of a group at once: the same sums, in the same
+    # order, on columns of coefficients instead of one cluster's
+    for level in dict.fromkeys(groups.tolist()):
+        rows = (groups == level).to_numpy() if level is not None else np.ones(len(groups), bool)
+        at0, at1 = 0, 0
+        for name in coef.columns:
+            values = coef[name].to_numpy(dtype=float)[rows]
+            at0 = at0 + values * column_value(name, 0.0, level, group, levels)
+            at1 = at1 + values * column_value(name, 1.0, level, group, levels)
+        b0[rows], b1[rows] = at0, at1 - at0
+    out = pd.DataFrame({"blup_intercept": b0, "blup_slope": b1}, index=groups.index)
+    out.index.name = "cluster"
     out.insert(0, "group", groups)
     out.insert(1, "n", data.groupby(cluster, sort=True, observed=True).size())
     out["blue_intercept"] = blue["intercept"].reindex(out.index)

@@ -8,6 +8,7 @@ import pandas as pd
 from multilevel.config import DatasetSpec
 from multilevel.grouping import invariant_columns, tab, up
 from multilevel.prepare import ROW_ID
+from multilevel.selection import TABLE_ROWS, largest_clusters, selection_note
 from multilevel.tables import Table, format_frame
 
 
@@ -73,7 +74,12 @@ def variable_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variable")
 
 
-def data_tables(long: pd.DataFrame, spec: DatasetSpec, head_rows: int = 50) -> list[Table]:
+def data_tables(
+    long: pd.DataFrame, spec: DatasetSpec, head_rows: int = 50, csv_link: str | None = None
+) -> list[Table]:
+    """The data chapter's tables. Tables with one row per cluster show at most TABLE_ROWS
+    clusters (multilevel.selection) and keep every cluster in `full`, for the CSV that
+    `write_tables` writes; `csv_link` is where the report links to those files."""
     roles = spec.roles
     cluster = roles.cluster
     tables = [
@@ -100,75 +106,97 @@ def data_tables(long: pd.DataFrame, spec: DatasetSpec, head_rows: int = 50) -> l
             doc_pages="10-11, 18",
         )
     )
+    shown = largest_clusters(long[cluster], TABLE_ROWS)
+    total = long[cluster].nunique()
+
+    def per_cluster(key, title, caption, full, digits=None, pages="", index=None):
+        """A table with one row per cluster (plus a Total row): the selected clusters shown,
+        every cluster kept for the CSV."""
+        keep = full.index.isin(shown if index is None else index) | (full.index == "Total")
+        frame = full if keep.all() else full[keep]
+        link = f"{csv_link}/{key}.csv" if csv_link else ""
+        note = selection_note(len(shown), total, cluster, link or None)
+        return Table(
+            key=key,
+            title=title,
+            caption=caption + (f" {note}." if note else ""),
+            frame=format_frame(frame, digits) if digits is not None else frame,
+            doc_pages=pages,
+            full=full,
+            csv=link if note else "",
+        )
+
     if roles.group:
-        counts = tab(long, cluster, roles.group)
         tables.append(
-            Table(
-                key="tab_group_cluster",
-                title=f"{roles.group} by {cluster}",
-                caption=f"Rows in each {cluster}: each {cluster} is in one {roles.group}.",
-                frame=counts,
-                doc_pages="19-21",
+            per_cluster(
+                "tab_group_cluster",
+                f"{roles.group} by {cluster}",
+                f"Rows in each {cluster}: each {cluster} is in one {roles.group}.",
+                tab(long, cluster, roles.group),
+                pages="19-21",
             )
         )
     for label in roles.labels[:1]:
         tables.append(
-            Table(
-                key=f"tab_{label}_cluster",
-                title=f"{label} by {cluster}",
-                caption=f"Number of rows of each {label} in each {cluster}.",
-                frame=tab(long, cluster, label),
-                doc_pages="21-22",
+            per_cluster(
+                f"tab_{label}_cluster",
+                f"{label} by {cluster}",
+                f"Number of rows of each {label} in each {cluster}.",
+                tab(long, cluster, label),
+                pages="21-22",
             )
         )
         if roles.group:
             for level in long[roles.group].cat.categories:
                 within = long[long[roles.group] == level]
                 tables.append(
-                    Table(
-                        key=f"tab_{label}_cluster_{level}",
-                        title=f"{label} by {cluster}: {roles.group} {level}",
-                        caption=f"The same table within the {level} {cluster}s.",
-                        frame=tab(within, cluster, label),
-                        doc_pages="22-23",
+                    per_cluster(
+                        f"tab_{label}_cluster_{level}",
+                        f"{label} by {cluster}: {roles.group} {level}",
+                        f"The same table within the {level} {cluster}s.",
+                        tab(within, cluster, label),
+                        pages="22-23",
                     )
                 )
     clusters = up(long, cluster).drop(columns=[ROW_ID], errors="ignore")
     tables.append(
-        Table(
-            key="up",
-            title=f"One row per {cluster}: the variables invariant within {cluster}s",
-            caption=f"{len(clusters)} rows: only the variables constant within each {cluster}.",
-            frame=format_frame(clusters, {**numeric_digits(clusters), **_comp_digits(spec)}),
-            doc_pages="26",
+        per_cluster(
+            "up",
+            f"One row per {cluster}: the variables invariant within {cluster}s",
+            f"{len(clusters)} rows: only the variables constant within each {cluster}.",
+            clusters,
+            {**numeric_digits(clusters), **_comp_digits(spec)},
+            "26",
         )
     )
     summary = up(long, cluster, summarise=True).drop(columns=[ROW_ID], errors="ignore")
     tables.append(
-        Table(
-            key="up_summary",
-            title=f"One row per {cluster}, with summaries of level-1 variables",
-            caption="Level-1 variables summarised: means of numeric variables, modes of others.",
-            frame=format_frame(
-                summary, {**_comp_digits(spec), **{c: 8 for c in (roles.outcome, roles.predictor)}}
-            ),
-            doc_pages="26",
+        per_cluster(
+            "up_summary",
+            f"One row per {cluster}, with summaries of level-1 variables",
+            "Level-1 variables summarised: means of numeric variables, modes of others.",
+            summary,
+            {**_comp_digits(spec), **{c: 8 for c in (roles.outcome, roles.predictor)}},
+            "26",
         )
     )
     if spec.id_label:
         by_label = up(long, spec.id_label).drop(columns=[ROW_ID], errors="ignore")
         by_label = by_label.reindex(long[spec.id_label].cat.categories)
+        label_of = clusters[spec.id_label] if spec.id_label in clusters else None
         tables.append(
-            Table(
-                key="up_label",
-                title=f"One row per {spec.id_label}, in the order of the informative label",
-                caption=(
+            per_cluster(
+                "up_label",
+                f"One row per {spec.id_label}, in the order of the informative label",
+                (
                     f"The informative label {spec.id_label} orders the {cluster}s"
                     + (f" by {roles.group}, then" if roles.group else "")
                     + f" by the mean of {roles.predictor} in the {cluster}."
                 ),
-                frame=format_frame(by_label, {**numeric_digits(by_label), **_comp_digits(spec)}),
-                doc_pages="31, 34",
+                by_label,
+                {**numeric_digits(by_label), **_comp_digits(spec)},
+                "31, 34",
+                index=None if label_of is None else label_of.loc[shown].astype(str),
             )
         )
     return tables

@@ -45,17 +45,18 @@ def varying_clusters(frame: pd.DataFrame, cluster: str, column: str) -> list:
     return counts.index[counts > 1].tolist()
 
 
-def _mode(series: pd.Series):
-    """Most frequent value; ties go to the first value in sorted (level) order."""
-    counts = series.value_counts(dropna=True)
-    if counts.empty:
-        return np.nan
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        order = [c for c in series.cat.categories if c in counts.index]
-    else:
-        order = sorted(counts.index)
-    best = max(counts[v] for v in order)
-    return next(v for v in order if counts[v] == best)
+def _modes(frame: pd.DataFrame, cluster: str, column: str) -> pd.Series:
+    """The most frequent value of `column` in each cluster (index: cluster, sorted); ties go to
+    the first value in sorted (level) order; NaN for a cluster with no value. One grouped count,
+    not a function call per cluster."""
+    counts = frame.groupby([cluster, column], sort=True, observed=True).size()
+    counts = counts[counts > 0].rename("n").reset_index()
+    # counts come sorted by cluster, then value (level order); a stable sort on the count,
+    # largest first, keeps that value order among ties
+    best = counts.sort_values([cluster, "n"], ascending=[True, False], kind="stable")
+    best = best.drop_duplicates(cluster).set_index(cluster)[column]
+    clusters = frame.groupby(cluster, sort=True, observed=True).size().index
+    return best.reindex(clusters)
 
 
 def up(frame: pd.DataFrame, cluster: str, summarise: bool = False) -> pd.DataFrame:
@@ -83,7 +84,7 @@ def up(frame: pd.DataFrame, cluster: str, summarise: bool = False) -> pd.DataFra
             ):
                 columns[column] = grouped[column].mean()
             else:
-                columns[column] = grouped[column].agg(_mode)
+                columns[column] = _modes(frame, cluster, column)
         out = pd.DataFrame(columns)
     for column in out.columns:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):

@@ -72,6 +72,7 @@ from multilevel.formatting import (
     plain,
     signif,
 )
+from multilevel.selection import LINES, PANELS, keep_selected, largest_clusters, with_selection
 from multilevel.tables import Table
 
 __all__ = [
@@ -849,12 +850,28 @@ def cluster_order(long: pd.DataFrame, spec: DatasetSpec) -> tuple[list, dict | N
     first = long.groupby(cl, sort=True)[label].first()
     col = long[label]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        rank = {c: i for i, c in enumerate(col.cat.categories)}
+        rank = first.cat.codes.to_numpy() if isinstance(first.dtype, pd.CategoricalDtype) else None
+        if rank is None:
+            position = {c: i for i, c in enumerate(col.cat.categories)}
+            rank = first.map(position).to_numpy()
     else:
-        rank = {c: i for i, c in enumerate(sorted(first.astype(str)))}
         first = first.astype(str)
-    ids = sorted(first.index, key=lambda c: rank[first[c]])
-    return [plain(c) for c in ids], {plain(c): str(first[c]) for c in ids}
+        rank = first.rank(method="dense").to_numpy()
+    ordered = first.iloc[np.argsort(rank, kind="stable")]
+    ids = [plain(c) for c in ordered.index]
+    return ids, dict(zip(ids, ordered.astype(str), strict=True))
+
+
+def _panel_selection(long: pd.DataFrame, spec: DatasetSpec, order: list, limit: int):
+    """`order` restricted to the `limit` largest clusters, and a function that adds the
+    caption's note on the selection (the caption unchanged when every cluster is shown)."""
+    cl = spec.roles.cluster
+    shown = keep_selected(order, largest_clusters(long[cl], limit))
+
+    def note(caption: str, what: str = "Shown:") -> str:
+        return with_selection(caption, len(shown), len(order), cl, what)
+
+    return shown, note
 
 
 def data_space_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArtifact]:
@@ -896,28 +913,30 @@ def data_space_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArti
             )
     order, labels = cluster_order(long, spec)
     by = f" in the order of their label {spec.id_label}" if labels else ""
+    shown, note = _panel_selection(long, spec, order, PANELS)
     out.append(
         FigureArtifact(
             "cluster_panels",
             f"One panel per {r.cluster}, with its least-squares line",
-            f"{len(order)} {r.cluster}s{by}",
+            note(f"{len(order)} {r.cluster}s{by}"),
             "Figure 2, p. 14",
-            cluster_panels(long, r.cluster, r.outcome, r.predictor, order=order, labels=labels),
+            cluster_panels(long, r.cluster, r.outcome, r.predictor, order=shown, labels=labels),
         )
     )
     if sub:
+        lines_by = f"least-squares lines coloured by {sub}"
         out.append(
             FigureArtifact(
                 "cluster_panels_subgroup",
                 f"One panel per {r.cluster}, by {sub}",
-                f"As the previous figure, with points and least-squares lines coloured by {sub}",
+                note(f"As the previous figure, with points and {lines_by}"),
                 "Figure 3, p. 15",
                 cluster_panels(
                     long,
                     r.cluster,
                     r.outcome,
                     r.predictor,
-                    order=order,
+                    order=shown,
                     labels=labels,
                     subgroup=sub,
                 ),
@@ -932,15 +951,28 @@ def effects_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArtifac
     from multilevel.plots import three_effects_picture
 
     r = spec.roles
+    order = sorted(long[r.cluster].unique().tolist())
+    shown, note = _panel_selection(long, spec, order, LINES)
     return [
         FigureArtifact(
             "three_effects",
             f"Within, between and pooled effects of {r.predictor}",
-            f"Short black segments: the common within-{r.cluster} slope through each "
-            f"{r.cluster} mean (open circles), over the {r.cluster}'s range of {r.predictor}. "
-            f"Blue: the between-{r.cluster} line through the means. Dashed: the pooled line",
+            note(
+                f"Short black segments: the common within-{r.cluster} slope through each "
+                f"{r.cluster} mean (open circles), over the {r.cluster}'s range of "
+                f"{r.predictor}. Blue: the between-{r.cluster} line through the means. "
+                "Dashed: the pooled line",
+                "Segments only for",
+            ),
             "pp. 67-69",
-            three_effects_picture(long, r.cluster, r.outcome, r.predictor, title=""),
+            three_effects_picture(
+                long,
+                r.cluster,
+                r.outcome,
+                r.predictor,
+                title="",
+                shown=shown if len(shown) < len(order) else None,
+            ),
         )
     ]
 
@@ -987,9 +1019,11 @@ def beta_space_figures(
         return {label[n]: res[n] for n in names}
 
     order, labels = cluster_order(long, spec)
+    shown, panel_note = _panel_selection(long, spec, order, PANELS)
+    line_ids, line_note = _panel_selection(long, spec, order, LINES)
     pooled_lines = {str(lv): est.centre for lv, est in res["pooled"].group_estimates().items()}
     group_of = long.groupby(r.cluster, observed=True)[r.group].first().astype(str)
-    pooled_line_of_cluster = {c: pooled_lines[group_of[c]] for c in order}
+    pooled_line_of_cluster = {c: pooled_lines[group_of[c]] for c in shown}
 
     pooled_fe = pick("pooled", "fe2a")
     styles = {label["fe2a"]: "--", label["twostage"]: "-"}
@@ -1007,24 +1041,32 @@ def beta_space_figures(
         FigureArtifact(
             "cluster_lines",
             f"Method 2: each {r.cluster}'s least-squares line, by {r.group}",
-            f"Each line over its {r.cluster}'s range of {x}",
+            line_note(f"Each line over its {r.cluster}'s range of {x}", "Lines only for"),
             "p. 51",
             cluster_lines_by_group(
-                clusters, long, r.cluster, x, r.group, ylabel=f"fitted {r.outcome}"
+                clusters,
+                long,
+                r.cluster,
+                x,
+                r.group,
+                ylabel=f"fitted {r.outcome}",
+                shown=line_ids if len(line_ids) < len(order) else None,
             ),
         ),
         FigureArtifact(
             "cluster_panels_pooled",
             f"Methods 1 and 2 in each {r.cluster}: the pooled line and the {r.cluster}'s own line",
-            f"One panel per {r.cluster}: its data, its least-squares line (dark) and the pooled "
-            f"fitted line of its {r.group} (orange)",
+            panel_note(
+                f"One panel per {r.cluster}: its data, its least-squares line (dark) and the "
+                f"pooled fitted line of its {r.group} (orange)"
+            ),
             "p. 52",
             cluster_panels(
                 long,
                 r.cluster,
                 r.outcome,
                 x,
-                order=order,
+                order=shown,
                 labels=labels,
                 ncols=7,
                 reference=pooled_line_of_cluster,

@@ -47,10 +47,17 @@ class Table:
     caption: str = ""
     doc_pages: str = ""
     notes: list[str] = field(default_factory=list)
+    # The complete table (raw values) when `frame` shows a selection of clusters: written to
+    # CSV beside the report by `write_tables`; `csv` is its link from the report, shown when
+    # the report does not show every row.
+    full: pd.DataFrame | None = field(default=None, repr=False)
+    csv: str = ""
 
     def to_dict(self) -> dict:
         frame = self.frame
+        extra = {"csv": self.csv} if self.csv else {}
         return {
+            **extra,
             "key": self.key,
             "title": self.title,
             "caption": self.caption,
@@ -62,9 +69,17 @@ class Table:
         }
 
 
-def write_tables(tables: list[Table], path: str | Path) -> None:
+def write_tables(tables: list[Table], path: str | Path, csv_dir: str | Path | None = None) -> None:
+    """The tables as JSON to `path`; with `csv_dir`, each table's complete version (`full`)
+    as `<csv_dir>/<key>.csv`."""
     payload = [t.to_dict() for t in tables]
     Path(path).write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    if csv_dir is not None:
+        csv_dir = Path(csv_dir)
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        for table in tables:
+            if table.full is not None:
+                table.full.to_csv(csv_dir / f"{table.key}.csv")
 
 
 def read_tables(path: str | Path) -> list[dict]:

@@ -35,6 +35,7 @@ rule describe_data:
     output:
         tables="results/{dataset}/parts/data/tables.json",
         values="results/{dataset}/parts/data/values.json",
+        csv=directory("reports/{dataset}/tables/data"),
     log:
         "results/{dataset}/logs/describe_data.log",
     benchmark:

@@ -51,6 +51,7 @@ rule mixed_tables:
         tables="results/{dataset}/parts/mixed/tables.json",
         values="results/{dataset}/parts/mixed/values.json",
         context="results/{dataset}/parts/mixed/context.json",
+        csv=directory("reports/{dataset}/tables/mixed"),
     log:
         "results/{dataset}/logs/mixed_tables.log",
     benchmark:

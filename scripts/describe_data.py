@@ -13,13 +13,24 @@ from multilevel.runlog import logged_step, step_logger
 from multilevel.tables import write_tables
 
 
-def main(config: dict, dataset: str, long_path, registry, tables_out, values_out, log=None):
+def main(
+    config: dict,
+    dataset: str,
+    long_path,
+    registry,
+    tables_out,
+    values_out,
+    csv_dir=None,
+    log=None,
+):
     logger = step_logger("describe_data", log)
     with logged_step(logger):
         spec = DatasetSpec.from_config(config, dataset)
         long = pd.read_parquet(long_path)
-        tables = data_tables(long, spec)
-        write_tables(tables, tables_out)
+        # the CSVs sit in reports/<dataset>/tables/<part>/, linked relative to the report
+        csv_link = f"{Path(csv_dir).parent.name}/{Path(csv_dir).name}" if csv_dir else None
+        tables = data_tables(long, spec, csv_link=csv_link)
+        write_tables(tables, tables_out, csv_dir)
         values = {}
         if spec.reproduces_document:
             keys = load_registry(registry)["key"]
@@ -37,5 +48,6 @@ if __name__ == "__main__":
         smk.input.registry,
         smk.output.tables,
         smk.output.values,
+        csv_dir=smk.output.csv,
         log=smk.log[0],
     )

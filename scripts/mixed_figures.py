@@ -27,6 +27,11 @@ from multilevel.plots.mixed import (
 )
 from multilevel.plots.style import new_figure, save_figure, style
 from multilevel.runlog import logged_step, step_logger
+from multilevel.selection import ARROWS, LINES, TABLE_ROWS, largest_clusters, with_selection
+
+
+def with_note(caption: str, shown: int, total: int, what: str = "Shown:") -> str:
+    return with_selection(caption, shown, total, "cluster", what)
 
 
 def placeholder(message: str):
@@ -102,14 +107,23 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                 )
             )
             table = oneway_cluster_table(long, fit, roles.cluster, y, x, labels).loc[labels.index]
-            figs["blue_blup"] = blue_blup_by_cluster_figure(table, gamma, ylabel=y)
+            n_clusters = len(table)
+            axis = largest_clusters(long[roles.cluster], TABLE_ROWS)
+            arrows = largest_clusters(long[roles.cluster], ARROWS)
+            figs["blue_blup"] = blue_blup_by_cluster_figure(
+                table[table.index.isin(axis)], gamma, ylabel=y
+            )
             metas.append(
                 (
                     "blue_blup",
                     "BLUE and BLUP of each cluster's mean",
-                    "Clusters in "
-                    "the order of their labels; every BLUP is closer to the GLS "
-                    "estimate than its BLUE",
+                    with_note(
+                        "Clusters in "
+                        "the order of their labels; every BLUP is closer to the GLS "
+                        "estimate than its BLUE",
+                        len(axis),
+                        n_clusters,
+                    ),
                     "p. 161",
                 )
             )
@@ -121,6 +135,7 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                 x="ols" if balanced else "n",
                 title="Shrinking from the BLUE to the BLUP"
                 + ("" if balanced else ", against cluster size"),
+                arrows=table.loc[table.index.isin(arrows), "label"],
             )
             metas.append(
                 (
@@ -134,7 +149,8 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                         "by the same factor and the clusters are placed by their BLUE"
                         if balanced
                         else " and smaller for larger clusters"
-                    ),
+                    )
+                    + with_note("", len(arrows), n_clusters, "Arrows only for"),
                     "p. 163",
                 )
             )
@@ -145,6 +161,8 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
             lines = blue_blup_lines(long, fit, roles.cluster, y, x, roles.group)
             levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else []
             pop = population_lines(fit, roles.group, levels)
+            drawn = largest_clusters(long[roles.cluster], LINES)
+            arrows = largest_clusters(long[roles.cluster], ARROWS)
             figs["blup_lines"] = blup_lines_figure(
                 long,
                 lines,
@@ -153,18 +171,24 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                 outcome=y,
                 predictor=x,
                 group=roles.group,
+                shown=drawn,
             )
             name = art["spec"]["name"]
             metas.append(
                 (
                     "blup_lines",
                     f"BLUP lines from the model with random slopes ({name})",
-                    "Each cluster's line (fixed part plus its predicted random "
-                    "effects) over the range of its data, with the mean line in black",
+                    with_note(
+                        "Each cluster's line (fixed part plus its predicted random "
+                        "effects) over the range of its data, with the mean line in black",
+                        len(drawn),
+                        len(lines),
+                        "Lines only for",
+                    ),
                     "Figure 18, p. 166",
                 )
             )
-            figs["beta_space"] = blue_blup_beta_space_figure(lines, pop, predictor=x)
+            figs["beta_space"] = blue_blup_beta_space_figure(lines, pop, predictor=x, arrows=arrows)
             metas.append(
                 (
                     "beta_space",
@@ -173,8 +197,13 @@ def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None
                     "line (BLUE, blue) and BLUP (red) as a point (slope, intercept), an "
                     "arrow from one to the other, the 1-SD dispersion ellipse of each "
                     "group's BLUEs and BLUPs, and each group's mean line (green star). "
-                    "Slopes shrink much more than intercepts: most of the spread of the "
-                    "OLS slopes is sampling error",
+                    + with_note(
+                        "Slopes shrink much more than intercepts: most of the spread of the "
+                        "OLS slopes is sampling error",
+                        len(arrows),
+                        len(lines),
+                        "Arrows only for",
+                    ),
                     "Figure 19, pp. 167-170",
                 )
             )

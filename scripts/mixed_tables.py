@@ -21,6 +21,7 @@ from multilevel.ladder import (
 from multilevel.mixed.design import INTERCEPT
 from multilevel.published import load_registry
 from multilevel.runlog import logged_step, step_logger
+from multilevel.selection import TABLE_ROWS, largest_clusters, selection_note
 from multilevel.tables import Table, format_frame, write_tables
 from multilevel.wald import wald
 
@@ -57,7 +58,7 @@ def load_models(paths: list) -> dict:
     return arts
 
 
-def oneway_part(arts, long, spec, labels, values, tables, ctx):
+def oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link=None):
     roles = spec.roles
     art = arts["oneway"]
     if not usable(art, "REML"):
@@ -101,10 +102,18 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx):
     )
     shown = shown.set_index("label")
     shown.index.name = "cluster"
+    full = shown
+    selected = largest_clusters(long[roles.cluster], TABLE_ROWS)
+    link = f"{csv_link}/oneway_clusters.csv" if csv_link else None
+    note = selection_note(len(selected), len(table), "cluster", link)
+    if note:
+        shown = shown[table.index.isin(selected)]
     tables.append(
         Table(
             key="oneway_clusters",
             title="Each cluster in the one-way model: the BLUE (its mean) and the BLUP",
+            full=full,
+            csv=link if note else "",
             frame=format_frame(
                 shown,
                 {
@@ -120,7 +129,7 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx):
                 "OLS is the cluster mean of the outcome; the BLUP is the fixed intercept plus "
                 "the cluster's predicted random effect, and equals the GLS mean plus the "
                 "shrinkage factor 1/(1 + σ²/(n g00)) times the distance of the OLS estimate "
-                "from it"
+                "from it" + (f". {note}" if note else "")
             ),
             doc_pages="153-160",
         )
@@ -187,12 +196,13 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx):
             "mixed/oneway/fixef/(Intercept)": gamma,
         }
     )
-    for _, row in table.iterrows():
-        lab = row["label"]
-        values[f"mixed/oneway/ranef/{lab}"] = row["ranef"]
-        values[f"mixed/oneway/coef/{lab}"] = row["blup"]
+    if spec.reproduces_document:  # per-cluster values only where a registry checks them
+        for lab, ranef, blup in zip(table["label"], table["ranef"], table["blup"], strict=True):
+            values[f"mixed/oneway/ranef/{lab}"] = ranef
+            values[f"mixed/oneway/coef/{lab}"] = blup
         for col in ("predictor_mean", "outcome_mean", "n", "ols", "blup"):
-            values[f"mixed/oneway/clusters/{lab}/{col}"] = row[col]
+            for lab, value in zip(table["label"], table[col], strict=True):
+                values[f"mixed/oneway/clusters/{lab}/{col}"] = value
 
 
 def lines_part(arts, long, spec, labels, tables, ctx):
@@ -335,6 +345,7 @@ def main(
     tables_out,
     values_out,
     context_out,
+    csv_dir=None,
     log=None,
 ):
     logger = step_logger("mixed_tables", log)
@@ -349,7 +360,8 @@ def main(
         tests = lr_tests(arts)
         if len(tests):
             tables.append(lr_table(tests, names))
-        oneway_part(arts, long, spec, labels, values, tables, ctx)
+        csv_link = f"{Path(csv_dir).parent.name}/{Path(csv_dir).name}" if csv_dir else None
+        oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link)
         lines_part(arts, long, spec, labels, tables, ctx)
         contextual_part(arts, long, spec, tables, ctx)
         ctx["models"] = [
@@ -371,7 +383,7 @@ def main(
         if "oneway" in ctx and ctx["oneway"]:
             ctx_theory["icc"] = ctx["oneway"]["icc"]
         write_tables([notation_table()], theory_tables_out)
-        write_tables(tables, tables_out)
+        write_tables(tables, tables_out, csv_dir)
         kept = {}
         if spec.reproduces_document:
             keys = set(load_registry(registry)["key"])
@@ -400,5 +412,6 @@ if __name__ == "__main__":
         smk.output.tables,
         smk.output.values,
         smk.output.context,
+        csv_dir=smk.output.csv,
         log=smk.log[0],
     )

@@ -91,3 +91,16 @@ def test_blup_lines_are_the_inverse_variance_combination(hs_raw):
         np.testing.assert_allclose(got, [row["blup_intercept"], row["blup_slope"]], rtol=1e-7)
     # the BLUP slopes vary less than the BLUE slopes (page 168)
     assert lines["blup_slope"].std() < 0.5 * lines["blue_slope"].std()
+
+
+def test_blup_lines_of_all_clusters_at_once_are_each_clusters_line(hs_raw):
+    """blue_blup_lines decodes every cluster's coefficients by group in one pass: the same
+    numbers, to the last bit, as line_coefficients on each cluster's coefficients."""
+    fit = lmm("mathach ~ ses * Sector", random="~ 1 + ses", group="school", data=hs_raw)
+    lines = blue_blup_lines(hs_raw, fit, "school", "mathach", "ses", "Sector")
+    coef = fit.coef()
+    coef.index = coef.index.astype(lines.index.dtype)
+    levels = list(dict.fromkeys(lines["group"]))
+    for school, row in lines.iterrows():
+        one = line_coefficients(coef.loc[school], row["group"], "Sector", levels)
+        assert one == (row["blup_intercept"], row["blup_slope"])

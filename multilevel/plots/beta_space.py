@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from multilevel.classical import BetaEstimate
 from multilevel.ellipse import ellipse, joint_radius, shadow_radius
-from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+from multilevel.plots.style import INK, MUTED, PALETTE, frame_bulk, level_colors, new_figure, styled
 
 __all__ = [
     "EllipseLayer",
@@ -65,9 +66,23 @@ def draw_ellipse(ax, layer: EllipseLayer):
     """Draw ``layer`` on ``ax`` with the slope horizontal and the intercept vertical; returns
     the outline's Line2D."""
     est = layer.estimate
+    gid = layer.gid or f"ellipse:{est.label}:{layer.kind}"
+    if not np.all(np.isfinite(np.asarray(est.cov, dtype=float))):
+        # e.g. fixed effects on clusters of 2 rows: one line per cluster leaves no residual
+        # degrees of freedom, so no standard errors: the estimate alone, said in the legend
+        (line,) = ax.plot(
+            [est.slope],
+            [est.intercept],
+            marker=layer.marker or "x",
+            color=layer.color,
+            ls="none",
+            ms=6,
+            label=f"{layer.label} (no ellipse: no standard errors)" if layer.label else None,
+            gid=gid.replace("ellipse:", "centre:", 1),
+        )
+        return line
     r = ellipse_radius(layer.kind, layer.level, est.df)
     e = ellipse(est.centre, est.cov, r)
-    gid = layer.gid or f"ellipse:{est.label}:{layer.kind}"
     (line,) = ax.plot(
         e.points[:, 1],
         e.points[:, 0],
@@ -141,6 +156,8 @@ def beta_space_figure(
                 )
     for layer in layers:
         draw_ellipse(ax, layer)
+    if points is not None:
+        frame_bulk(ax, points["slope"], points["intercept"], "cluster lines")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

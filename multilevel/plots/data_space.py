@@ -176,11 +176,13 @@ def cluster_panels(
     to a second (intercept, slope) line drawn in its panel, such as a method's fitted line for
     the cluster's group (page 52); ``names`` label the two lines in a legend."""
     d = data.dropna(subset=[cluster, outcome, predictor])
-    present = list(pd.unique(d[cluster]))
+    present = set(pd.unique(d[cluster]))
     ids = sorted(present) if order is None else list(order)
-    missing = [c for c in ids if c not in set(present)]
+    missing = [c for c in ids if c not in present]
     if missing:
         raise ValueError(f"order names {cluster} ids absent from the data: {missing[:10]}")
+    # one pass over the rows, then the panels' rows by cluster (not a scan of every row per panel)
+    rows_of = dict(tuple(d[d[cluster].isin(ids)].groupby(cluster, sort=False, observed=True)))
     nrows = math.ceil(len(ids) / ncols)
     ncols = min(ncols, len(ids))
     # room above the panels: a legend with a title, a legend, or none
@@ -188,7 +190,7 @@ def cluster_panels(
     fig, axes = new_panel_grid(nrows, ncols, top=top)
     colors = level_colors(_levels(d, subgroup)) if subgroup else {None: MUTED}
     for ax, cid in zip(axes.flat, ids, strict=False):
-        sub = d[d[cluster] == cid]
+        sub = rows_of[cid]
         _scatter_with_lines(ax, sub, outcome, predictor, subgroup, colors, lines, str(cid), 3)
         if reference is not None:
             line = reference[cid]
@@ -262,17 +264,21 @@ def cluster_lines_by_group(
     *,
     ylabel: str = "fitted value",
     title: str | None = None,
+    shown: Sequence | None = None,
 ):
     """Each cluster's least-squares line (``coefs``: indexed by cluster with intercept, slope
     and ``group`` columns, as ``classical.cluster_coefficients`` gives) over that cluster's
-    range of ``predictor``, one panel per group level (page 51)."""
+    range of ``predictor``, one panel per group level (page 51); with ``shown``, only the lines
+    of those clusters, and panel titles that say how many of how many."""
     levels = group_levels(coefs, group)
     fig, axes = new_figure(
         1, len(levels), figsize=(3.4 * len(levels), 3.9), sharex=True, sharey=True
     )
     ranges = data.groupby(cluster)[predictor].agg(["min", "max"])
+    drawn = coefs if shown is None else coefs[coefs.index.isin(list(shown))]
     for ax, lv in zip(axes[0], levels, strict=True):
-        members = coefs[coefs[group] == lv]
+        members = drawn[drawn[group] == lv]
+        of = "" if shown is None else f" of {int((coefs[group] == lv).sum())}"
         colors = level_colors(range(len(members)))
         for i, (cid, row) in enumerate(members.iterrows()):
             xr = ranges.loc[cid].to_numpy(dtype=float)
@@ -285,7 +291,7 @@ def cluster_lines_by_group(
                 lw=1.0,
                 alpha=0.85,
             )
-        ax.set_title(f"{group}: {lv} ({len(members)} {cluster}s)", loc="center")
+        ax.set_title(f"{group}: {lv} ({len(members)}{of} {cluster}s)", loc="center")
         ax.set_xlabel(predictor)
     axes[0, 0].set_ylabel(ylabel)
     if title:
@@ -301,6 +307,7 @@ def three_effects_picture(
     predictor: str,
     *,
     title: str | None = None,
+    shown: Sequence | None = None,
 ):
     """The three effects of ``predictor`` in one picture (pages 67-69): the observations
     (faint), each cluster's mean (open circle) with a short segment of the within-cluster
@@ -309,7 +316,8 @@ def three_effects_picture(
 
     The slopes are those of ``multilevel.effects.three_effects`` (overall): within from the
     deviations from cluster means, between from the unweighted cluster means, pooled from
-    all observations. Gids: ``within:<cluster>``, ``between``, ``pooled``, ``means``."""
+    all observations. Gids: ``within:<cluster>``, ``between``, ``pooled``, ``means``. With
+    ``shown``, the within segments of those clusters only (every mean is drawn)."""
     d = data.dropna(subset=[cluster, outcome, predictor])
     means = d.groupby(cluster, sort=True)[[predictor, outcome]].mean()
     ranges = d.groupby(cluster, sort=True)[predictor].agg(["min", "max"])
@@ -322,7 +330,8 @@ def three_effects_picture(
     ax = axes[0, 0]
     ax.scatter(d[predictor], d[outcome], s=5, color=MUTED, alpha=0.25, linewidths=0)
     colors = {"within": INK, "between": "#0072B2", "pooled": "#D55E00"}
-    for i, (cid, row) in enumerate(means.iterrows()):
+    segments = means if shown is None else means[means.index.isin(list(shown))]
+    for i, (cid, row) in enumerate(segments.iterrows()):
         xs = ranges.loc[cid].to_numpy(dtype=float)
         ys = row[outcome] + within * (xs - row[predictor])
         ax.plot(

@@ -25,7 +25,15 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from multilevel.ellipse import ellipse
-from multilevel.plots.style import INK, MUTED, PALETTE, level_colors, new_figure, styled
+from multilevel.plots.style import (
+    INK,
+    MUTED,
+    PALETTE,
+    frame_bulk,
+    level_colors,
+    new_figure,
+    styled,
+)
 from multilevel.workflow_names import MIXED_FIGURE_KEYS as FIGURE_KEYS
 
 __all__ = [
@@ -131,9 +139,11 @@ def shrinkage_figure(
     ylabel: str,
     x: str = "n",
     title="Shrinking from the BLUE to the BLUP, against cluster size",
+    arrows=None,
 ):
     """Arrows from each cluster's BLUE to its BLUP, at its size n (``x="n"``) or, when every
-    cluster has the same size, at its BLUE (``x="ols"``)."""
+    cluster has the same size, at its BLUE (``x="ols"``). ``arrows``: the index values of the
+    rows that get an arrow (default: every row); every row's points are drawn."""
     fig, axes = new_figure(figsize=(6.4, 4.4))
     ax = axes[0, 0]
     ax.axhline(gamma, color=GLS_C, lw=1.8, gid="line:gls")
@@ -142,7 +152,8 @@ def shrinkage_figure(
     # arrows shorter than 1% of the vertical range would be all head: points only
     lo = min(table["ols"].min(), table["blup"].min())
     hi = max(table["ols"].max(), table["blup"].max())
-    for label, row in table.iterrows():
+    with_arrows = table if arrows is None else table[table.index.isin(list(arrows))]
+    for label, row in with_arrows.iterrows():
         if abs(row["blup"] - row["ols"]) > 0.01 * (hi - lo):
             ann = ax.annotate(
                 "",
@@ -181,20 +192,24 @@ def blup_lines_figure(
     predictor: str,
     group: str | None,
     title="BLUP line of each cluster (random intercepts and slopes)",
+    shown=None,
 ):
     """``lines``: per cluster group, blup_intercept, blup_slope; ``population``: the mean line
-    (intercept, slope) of each group (index: group level, or None)."""
+    (intercept, slope) of each group (index: group level, or None). ``shown``: the clusters
+    whose line is drawn (default: every cluster); every unit's point is drawn."""
     levels = list(population.index)
     width = 6.4 if len(levels) == 1 else 3.6 * len(levels) + 0.6
     fig, axes = new_figure(1, len(levels), figsize=(width, 4.4), sharey=True)
     colors = PALETTE * (1 + len(lines) // len(PALETTE))
+    ranges = data.groupby(cluster, observed=True)[predictor].agg(["min", "max"])
+    drawn = lines if shown is None else lines[lines.index.isin(list(shown))]
     for k, lv in enumerate(levels):
         ax = axes[0, k]
         if group:
-            in_lv = lines.index[lines["group"] == lv]
+            in_lv = drawn.index[drawn["group"] == lv]
             sub = data[data[group].astype(str) == lv]
         else:
-            in_lv, sub = lines.index, data
+            in_lv, sub = drawn.index, data
         ax.scatter(
             sub[predictor],
             sub[outcome],
@@ -206,8 +221,7 @@ def blup_lines_figure(
             gid=f"points:{lv}",
         )
         for i, c in enumerate(in_lv):
-            xs = data.loc[data[cluster] == c, predictor]
-            x = np.array([xs.min(), xs.max()])
+            x = ranges.loc[c].to_numpy(dtype=float)
             row = lines.loc[c]
             ax.plot(
                 x,
@@ -253,17 +267,20 @@ def blue_blup_beta_space_figure(
     *,
     predictor: str,
     title="BLUEs and BLUPs in beta space",
+    arrows=None,
 ):
     """BLUE (blue) and BLUP (red) of each cluster's (intercept, slope), one marker per group,
-    arrows from BLUE to BLUP, the 1-SD dispersion ellipse of each group's BLUEs (solid) and
-    BLUPs (dashed), and the mean line of each group (green star)."""
+    arrows from BLUE to BLUP (for the clusters in ``arrows``, default all), the 1-SD
+    dispersion ellipse of each group's BLUEs (solid) and BLUPs (dashed), and the mean line of
+    each group (green star)."""
     fig, axes = new_figure(figsize=(6.4, 5.8))
     ax = axes[0, 0]
     levels = list(population.index)
     for k, lv in enumerate(levels):
         sub = lines if lv is None else lines[lines["group"] == lv]
         m = MARKERS[k % len(MARKERS)]
-        for _, row in sub.iterrows():
+        with_arrows = sub if arrows is None else sub[sub.index.isin(list(arrows))]
+        for _, row in with_arrows.iterrows():
             if np.isfinite(row["blue_slope"]):
                 ann = ax.annotate(
                     "",
@@ -318,6 +335,12 @@ def blue_blup_beta_space_figure(
             gid=f"mean:{lv}",
             label="mean line" if k == 0 else None,
         )
+    frame_bulk(
+        ax,
+        np.concatenate([lines["blue_slope"], lines["blup_slope"]]),
+        np.concatenate([lines["blue_intercept"], lines["blup_intercept"]]),
+        "BLUEs and BLUPs",
+    )
     ax.set_xlabel(f"slope of {predictor}")
     ax.set_ylabel("intercept")
     ax.set_title(title)

@@ -14,6 +14,8 @@ import pandas as pd
 from multilevel.plots.style import PALETTE, new_figure, styled
 
 ACCENT = PALETTE[0]
+# Bars of a categorical variable: more would not be readable (ties by sorted value).
+MAX_BARS = 30
 
 
 def quantile_panel(ax, series: pd.Series, name: str) -> None:
@@ -32,8 +34,13 @@ def quantile_panel(ax, series: pd.Series, name: str) -> None:
         ax.set_xlabel(f"fraction of {n} obs.", fontsize=8)
     else:
         counts = values.astype(str).value_counts().sort_index()
+        label = f"count (N = {n})"
+        if len(counts) > MAX_BARS:  # e.g. a string cluster id: the most frequent levels only
+            top = np.argsort(-counts.to_numpy(), kind="stable")[:MAX_BARS]
+            label = f"count (N = {n}): the {MAX_BARS} most frequent of {len(counts)} values"
+            counts = counts.iloc[np.sort(top)]
         ax.barh(counts.index, counts.to_numpy(), color="#cbd5e0", edgecolor="0.3", lw=0.6)
-        ax.set_xlabel(f"count (N = {n})", fontsize=8)
+        ax.set_xlabel(label, fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
     ax.set_title(name, fontsize=9)
     ax.tick_params(labelsize=7)

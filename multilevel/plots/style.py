@@ -15,6 +15,7 @@ from functools import wraps
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 from cycler import cycler  # noqa: E402
@@ -126,6 +127,46 @@ def level_colors(levels: Iterable) -> dict:
 
 
 DENSE_POINTS = 1000
+# A cluster's own OLS line from 2 or 3 rows can be wild (its slope is a ratio of differences):
+# beta-space pictures frame the bulk of the points, within this many interquartile ranges of
+# the quartiles, and say how many fall outside.
+BULK_IQRS = 6.0
+
+
+def frame_bulk(ax, x, y, what: str = "points") -> int:
+    """When some points lie beyond BULK_IQRS interquartile ranges of the quartiles of `x` or
+    of `y`, set the axes' limits to the other points and write in the corner how many fall
+    outside. Nothing changes when every point is inside. Returns the number outside."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if len(x) < 4:
+        return 0
+    bounds = []
+    for values in (x, y):
+        q1, q3 = np.quantile(values, [0.25, 0.75])
+        spread = BULK_IQRS * max(q3 - q1, 1e-12)
+        bounds.append((q1 - spread, q3 + spread))
+    (x0, x1), (y0, y1) = bounds
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    outside = int((~inside).sum())
+    if outside == 0:
+        return 0
+    pad_x, pad_y = 0.05 * (np.ptp(x[inside]) or 1.0), 0.05 * (np.ptp(y[inside]) or 1.0)
+    ax.set_xlim(x[inside].min() - pad_x, x[inside].max() + pad_x)
+    ax.set_ylim(y[inside].min() - pad_y, y[inside].max() + pad_y)
+    ax.text(
+        0.99,
+        0.01,
+        f"{outside} of {len(x)} {what} outside the frame",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color=MUTED,
+        gid="note:outside",
+    )
+    return outside
 
 
 def rasterize_point_clouds(fig: Figure, threshold: int = DENSE_POINTS) -> None:
