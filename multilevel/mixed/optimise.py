@@ -68,9 +68,10 @@ class Convergence:
         else:
             what = f"Newton decrement 0.5 g'H^-1 g = {self.decrement:.1e} deviance units"
         verdict = "converged" if self.converged else "NOT converged"
+        over = f"{self.n_theta} covariance parameter" + ("s" if self.n_theta != 1 else "")
         return (
-            f"{verdict} ({what}; tolerance {DECREMENT_TOL:.0e}; {self.n_theta} "
-            f"parameter(s); gradient norm {self.grad_norm:.1e})"
+            f"{verdict} ({what}; tolerance {DECREMENT_TOL:.0e}; over {over}; "
+            f"gradient norm {self.grad_norm:.1e})"
         )
 
 
