@@ -74,6 +74,7 @@ from multilevel.formatting import (
 )
 from multilevel.selection import LINES, PANELS, keep_selected, largest_clusters, with_selection
 from multilevel.tables import Table
+from multilevel.workflow_names import METHOD_KEYS
 
 __all__ = [
     "METHODS",
@@ -88,7 +89,7 @@ __all__ = [
     "summary_tables",
 ]
 
-METHODS = ("pooled", "fe2a", "fe2b", "twostage", "between")
+METHODS = METHOD_KEYS
 NEEDS_GROUP = frozenset({"fe2a", "fe2b", "twostage"})
 
 TITLES = {

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from multilevel.files import write_json
 from multilevel.formatting import MISSING, fixed, signif
 
 
@@ -73,7 +74,7 @@ def write_tables(tables: list[Table], path: str | Path, csv_dir: str | Path | No
     """The tables as JSON to `path`; with `csv_dir`, each table's complete version (`full`)
     as `<csv_dir>/<key>.csv`."""
     payload = [t.to_dict() for t in tables]
-    Path(path).write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    write_json(path, payload)
     if csv_dir is not None:
         csv_dir = Path(csv_dir)
         csv_dir.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,13 @@
-"""Names the workflow expands when Snakemake parses it: the models of the ladder and the figures
-of the mixed chapters, in the document's order.
+"""Names the workflow expands when Snakemake parses it: the classical methods, the models of the
+ladder and the figures of the mixed chapters, in the document's order. Rules, scripts and the
+library take them from here.
 
 Kept free of heavy imports (numpy, scipy, matplotlib): every Snakemake run imports this module,
 including a run that has nothing to do.
 """
+
+# The classical methods of pages 35-75: one job each (rule fit_method).
+METHOD_KEYS = ("pooled", "fe2a", "fe2b", "twostage", "between")
 
 MODEL_KEYS = (
     "oneway",

@@ -32,13 +32,39 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
 
 
-def dataset_config(wildcards):
-    """The config a step needs: this dataset's entry and the report options."""
-    return {
-        "dataset": wildcards.dataset,
-        "report": config["report"],
-        "datasets": {wildcards.dataset: config["datasets"][wildcards.dataset]},
-    }
+def dataset_entry(wildcards):
+    """This dataset's whole entry: the report prints it."""
+    return config["datasets"][wildcards.dataset]
+
+
+def dataset_fields(*keys):
+    """A param function giving only these fields of this dataset's entry: Snakemake re-runs a
+    job whose params changed, so a step is given only what it uses (multilevel.step builds
+    the DatasetSpec from them)."""
+
+    def fields(wildcards):
+        entry = dataset_entry(wildcards)
+        return {key: entry[key] for key in keys if key in entry}
+
+    return fields
+
+
+# What the steps read of a dataset's entry. Preparing the long table uses every field that
+# shapes it (the group's reference orders its categories, the predictor orders the labels);
+# the analyses use the roles, and those that reproduce the document's numbers the flag saying
+# whether this dataset is the document's. Only the report uses the title and description.
+preparation_of = dataset_fields(
+    "files", "drop", "rename", "roles", "composition", "id_label", "subset"
+)
+roles_of = dataset_fields("roles", "id_label")
+roles_and_registry_of = dataset_fields("roles", "id_label", "reproduces_document")
+description_of = dataset_fields(
+    "roles", "id_label", "composition", "reproduces_document"
+)
+
+
+def report_options(wildcards):
+    return config["report"]
 
 
 def raw_files(wildcards):

@@ -23,7 +23,7 @@ rule prepare_data:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=preparation_of,
     script:
         "../scripts/prepare_data.py"
 
@@ -43,6 +43,6 @@ rule describe_data:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=description_of,
     script:
         "../scripts/describe_data.py"

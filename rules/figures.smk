@@ -16,6 +16,6 @@ rule figure_quantiles:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_of,
     script:
         "../scripts/figure_quantiles.py"

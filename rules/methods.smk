@@ -1,8 +1,13 @@
-# The classical methods (pages 35-75 of the document): one rule per method, each writing its
-# results artifact (results/<dataset>/methods/<method>.json, also the methods part's context),
-# its report tables and the registry values it reproduces; the three effects and the summary
-# of methods; and two figure rules (pictures of the data; fitted lines and beta space).
-CLASSICAL_METHODS = ["pooled", "fe2a", "fe2b", "twostage", "between"]
+# The classical methods (pages 35-75 of the document): one job per method (rule fit_method),
+# each writing its results artifact (results/<dataset>/methods/<method>.json, also the methods
+# part's context), its report tables and the registry values it reproduces; the three effects
+# and the summary of methods; and two figure rules (pictures of the data; fitted lines and
+# beta space).
+from multilevel.workflow_names import METHOD_KEYS
+
+
+wildcard_constraints:
+    method="|".join(METHOD_KEYS),
 
 
 register_part(
@@ -10,7 +15,7 @@ register_part(
     "Comparing the groups: four classical methods",
     tables=expand(
         "results/{{dataset}}/parts/methods/{method}.tables.json",
-        method=CLASSICAL_METHODS,
+        method=METHOD_KEYS,
     ),
     figures=[
         "results/{dataset}/parts/methods/figures_data.json",
@@ -18,11 +23,9 @@ register_part(
     ],
     values=expand(
         "results/{{dataset}}/parts/methods/{method}.values.json",
-        method=CLASSICAL_METHODS,
+        method=METHOD_KEYS,
     ),
-    context=expand(
-        "results/{{dataset}}/methods/{method}.json", method=CLASSICAL_METHODS
-    ),
+    context=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
 )
 
 register_part(
@@ -34,107 +37,22 @@ register_part(
 )
 
 
-rule fit_pooled:
+rule fit_method:
     input:
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
     output:
-        result="results/{dataset}/methods/pooled.json",
-        tables="results/{dataset}/parts/methods/pooled.tables.json",
-        values="results/{dataset}/parts/methods/pooled.values.json",
+        result="results/{dataset}/methods/{method}.json",
+        tables="results/{dataset}/parts/methods/{method}.tables.json",
+        values="results/{dataset}/parts/methods/{method}.values.json",
     log:
-        "results/{dataset}/logs/fit_pooled.log",
+        "results/{dataset}/logs/fit_{method}.log",
     benchmark:
-        "results/{dataset}/benchmarks/fit_pooled.tsv"
+        "results/{dataset}/benchmarks/fit_{method}.tsv"
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
-        method="pooled",
-    script:
-        "../scripts/fit_method.py"
-
-
-rule fit_fe2a:
-    input:
-        long="results/{dataset}/data/long.parquet",
-        registry=REGISTRY,
-    output:
-        result="results/{dataset}/methods/fe2a.json",
-        tables="results/{dataset}/parts/methods/fe2a.tables.json",
-        values="results/{dataset}/parts/methods/fe2a.values.json",
-    log:
-        "results/{dataset}/logs/fit_fe2a.log",
-    benchmark:
-        "results/{dataset}/benchmarks/fit_fe2a.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        config=dataset_config,
-        method="fe2a",
-    script:
-        "../scripts/fit_method.py"
-
-
-rule fit_fe2b:
-    input:
-        long="results/{dataset}/data/long.parquet",
-        registry=REGISTRY,
-    output:
-        result="results/{dataset}/methods/fe2b.json",
-        tables="results/{dataset}/parts/methods/fe2b.tables.json",
-        values="results/{dataset}/parts/methods/fe2b.values.json",
-    log:
-        "results/{dataset}/logs/fit_fe2b.log",
-    benchmark:
-        "results/{dataset}/benchmarks/fit_fe2b.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        config=dataset_config,
-        method="fe2b",
-    script:
-        "../scripts/fit_method.py"
-
-
-rule fit_twostage:
-    input:
-        long="results/{dataset}/data/long.parquet",
-        registry=REGISTRY,
-    output:
-        result="results/{dataset}/methods/twostage.json",
-        tables="results/{dataset}/parts/methods/twostage.tables.json",
-        values="results/{dataset}/parts/methods/twostage.values.json",
-    log:
-        "results/{dataset}/logs/fit_twostage.log",
-    benchmark:
-        "results/{dataset}/benchmarks/fit_twostage.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        config=dataset_config,
-        method="twostage",
-    script:
-        "../scripts/fit_method.py"
-
-
-rule fit_between:
-    input:
-        long="results/{dataset}/data/long.parquet",
-        registry=REGISTRY,
-    output:
-        result="results/{dataset}/methods/between.json",
-        tables="results/{dataset}/parts/methods/between.tables.json",
-        values="results/{dataset}/parts/methods/between.values.json",
-    log:
-        "results/{dataset}/logs/fit_between.log",
-    benchmark:
-        "results/{dataset}/benchmarks/fit_between.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        config=dataset_config,
-        method="between",
+        dataset=roles_and_registry_of,
     script:
         "../scripts/fit_method.py"
 
@@ -142,9 +60,7 @@ rule fit_between:
 rule methods_effects:
     input:
         long="results/{dataset}/data/long.parquet",
-        methods=expand(
-            "results/{{dataset}}/methods/{method}.json", method=CLASSICAL_METHODS
-        ),
+        methods=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
     output:
         result="results/{dataset}/methods/effects.json",
         tables="results/{dataset}/parts/effects/tables.json",
@@ -155,7 +71,7 @@ rule methods_effects:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_of,
     script:
         "../scripts/methods_effects.py"
 
@@ -174,7 +90,7 @@ rule figures_methods_data:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_of,
         figures="data",
     script:
         "../scripts/figures_methods.py"
@@ -183,9 +99,7 @@ rule figures_methods_data:
 rule figures_methods_models:
     input:
         long="results/{dataset}/data/long.parquet",
-        methods=expand(
-            "results/{{dataset}}/methods/{method}.json", method=CLASSICAL_METHODS
-        ),
+        methods=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
     output:
         svgs=directory("results/{dataset}/figures/methods_models"),
         meta="results/{dataset}/parts/methods/figures_models.json",
@@ -196,7 +110,7 @@ rule figures_methods_models:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_of,
         figures="models",
     script:
         "../scripts/figures_methods.py"

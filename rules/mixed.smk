@@ -35,7 +35,7 @@ rule mixed_fit:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_of,
     script:
         "../scripts/mixed_fit.py"
 
@@ -59,7 +59,7 @@ rule mixed_tables:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_and_registry_of,
     script:
         "../scripts/mixed_tables.py"
 
@@ -86,6 +86,6 @@ rule mixed_figures:
     conda:
         "envs/multilevel.yaml"
     params:
-        config=dataset_config,
+        dataset=roles_of,
     script:
         "../scripts/mixed_figures.py"

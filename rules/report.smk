@@ -26,7 +26,8 @@ rule render_report:
     params:
         pdf_cache="results/{dataset}/cache/pdf",
         math_cache="results/cache/math",
-        config=dataset_config,
+        dataset=dataset_entry,
+        report=report_options,
         parts=part_layout,
         templates=TEMPLATE_DIGEST,
     script:

@@ -1,20 +1,16 @@
 """Figure: uniform quantile plot of every variable of the long table."""
 
-import json
-from pathlib import Path
-
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.files import write_json
 from multilevel.plots.quantile import uniform_quantile_figure
 from multilevel.plots.style import save_figure
 from multilevel.prepare import ROW_ID
-from multilevel.runlog import step_logger
+from multilevel.step import LOG, script_step
 
 
-def main(config: dict, dataset: str, long_path, svg_out, meta_out, log=None):
-    logger = step_logger("figure_quantiles", log)
-    spec = DatasetSpec.from_config(config, dataset)
+def main(spec: DatasetSpec, long_path, svg_out, meta_out, logger=LOG):
     long = pd.read_parquet(long_path)
     columns = [c for c in long.columns if c not in (ROW_ID, spec.id_label)]
     save_figure(uniform_quantile_figure(long, columns), svg_out)
@@ -28,17 +24,10 @@ def main(config: dict, dataset: str, long_path, svg_out, meta_out, log=None):
         ),
         "doc_ref": "Figure 1, p. 13",
     }
-    Path(meta_out).write_text(json.dumps([meta], indent=1, sort_keys=True) + "\n")
+    write_json(meta_out, [meta])
     logger.info("wrote %s (%d panels)", svg_out, len(columns))
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.config,
-        smk.wildcards.dataset,
-        smk.input.long,
-        smk.output.svg,
-        smk.output.meta,
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(step.spec, step.input.long, step.output.svg, step.output.meta, logger=step.logger)

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.files import write_json
 from multilevel.method_artifacts import beta_space_figures, data_space_figures, effects_figures
 from multilevel.plots import save_figure
-from multilevel.runlog import logged_step, step_logger
+from multilevel.step import LOG, script_step
 
 
 def _save(figures, out_dir: Path, meta_out) -> None:
@@ -19,51 +20,46 @@ def _save(figures, out_dir: Path, meta_out) -> None:
     for fig in figures:
         path = save_figure(fig.figure, out_dir / f"{fig.key}.svg")
         metas.append(fig.meta(path))
-    Path(meta_out).write_text(json.dumps(metas, indent=1, sort_keys=True) + "\n")
+    write_json(meta_out, metas)
 
 
 def main(
-    config: dict,
-    dataset: str,
+    spec: DatasetSpec,
     which: str,
     long_path,
     method_paths,
     out_dir,
     meta_out,
     effects_meta_out=None,
-    log=None,
+    logger=LOG,
 ):
-    logger = step_logger(f"figures_methods_{which}", log)
-    with logged_step(logger):
-        spec = DatasetSpec.from_config(config, dataset)
-        long = pd.read_parquet(long_path)
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        if which == "data":
-            figures = data_space_figures(long, spec)
-            effects = effects_figures(long, spec)
-            _save(effects, out_dir, effects_meta_out)
-        elif which == "models":
-            artifacts = {}
-            for path in method_paths:
-                artifacts.update(json.loads(Path(path).read_text()))
-            figures = beta_space_figures(long, spec, artifacts)
-        else:
-            raise ValueError(f"figures must be 'data' or 'models', not {which!r}")
-        _save(figures, out_dir, meta_out)
-        logger.info("wrote %d figures to %s", len(figures), out_dir)
+    long = pd.read_parquet(long_path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if which == "data":
+        figures = data_space_figures(long, spec)
+        effects = effects_figures(long, spec)
+        _save(effects, out_dir, effects_meta_out)
+    elif which == "models":
+        artifacts = {}
+        for path in method_paths:
+            artifacts.update(json.loads(Path(path).read_text()))
+        figures = beta_space_figures(long, spec, artifacts)
+    else:
+        raise ValueError(f"figures must be 'data' or 'models', not {which!r}")
+    _save(figures, out_dir, meta_out)
+    logger.info("wrote %d figures to %s", len(figures), out_dir)
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.config,
-        smk.wildcards.dataset,
-        smk.params.figures,
-        smk.input.long,
-        smk.input.get("methods", []),
-        smk.output.svgs,
-        smk.output.meta,
-        smk.output.get("effects_meta"),
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.spec,
+            step.params.figures,
+            step.input.long,
+            step.input.get("methods", []),
+            step.output.svgs,
+            step.output.meta,
+            step.output.get("effects_meta"),
+            logger=step.logger,
+        )

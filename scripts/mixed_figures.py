@@ -13,6 +13,7 @@ from multilevel.blup import (
 )
 from multilevel.config import DatasetSpec
 from multilevel.contextual import contextual_effects
+from multilevel.files import write_json
 from multilevel.ladder import quote, restore, usable
 from multilevel.mixed.design import INTERCEPT
 from multilevel.plots.mixed import (
@@ -26,8 +27,8 @@ from multilevel.plots.mixed import (
     shrinkage_figure,
 )
 from multilevel.plots.style import new_figure, save_figure, style
-from multilevel.runlog import logged_step, step_logger
 from multilevel.selection import ARROWS, LINES, TABLE_ROWS, largest_clusters, with_selection
+from multilevel.step import LOG, script_step
 
 
 def with_note(caption: str, shown: int, total: int, what: str = "Shown:") -> str:
@@ -44,211 +45,207 @@ def placeholder(message: str):
     return fig
 
 
-def main(config, dataset, model_paths, long_path, svgs: dict, meta_out, log=None):
-    logger = step_logger("mixed_figures", log)
-    with logged_step(logger):
-        spec = DatasetSpec.from_config(config, dataset)
-        roles = spec.roles
-        long = pd.read_parquet(long_path)
-        arts = {}
-        for p in model_paths:
-            art = json.loads(Path(p).read_text())
-            arts[art["spec"]["key"]] = art
-        figs, metas = {}, []
-        y, x = roles.outcome, roles.predictor
-        ow = arts["oneway"]
-        if usable(ow, "REML"):
-            fit = restore(ow, "REML", long, roles)
-            gamma = float(fit.params[INTERCEPT])
-            figs["resid_fitted"] = resid_fitted_figure(fit.fitted(1), fit.resid(1, "pearson"))
-            metas.append(
-                (
-                    "resid_fitted",
-                    "Standardized residuals against fitted values, one-way model",
-                    "The fitted value of a unit is its cluster's BLUP. Within "
-                    "each cluster all units share one fitted value, so the residuals "
-                    "line up in vertical stripes; and because the BLUPs are shrunk "
-                    "towards the overall mean, the stripes tilt: units in clusters far "
-                    "from the mean have residuals on the side of their cluster",
-                    "p. 152",
-                )
+def main(spec: DatasetSpec, model_paths, long_path, svgs: dict, meta_out, logger=LOG):
+    roles = spec.roles
+    long = pd.read_parquet(long_path)
+    arts = {}
+    for p in model_paths:
+        art = json.loads(Path(p).read_text())
+        arts[art["spec"]["key"]] = art
+    figs, metas = {}, []
+    y, x = roles.outcome, roles.predictor
+    ow = arts["oneway"]
+    if usable(ow, "REML"):
+        fit = restore(ow, "REML", long, roles)
+        gamma = float(fit.params[INTERCEPT])
+        figs["resid_fitted"] = resid_fitted_figure(fit.fitted(1), fit.resid(1, "pearson"))
+        metas.append(
+            (
+                "resid_fitted",
+                "Standardized residuals against fitted values, one-way model",
+                "The fitted value of a unit is its cluster's BLUP. Within "
+                "each cluster all units share one fitted value, so the residuals "
+                "line up in vertical stripes; and because the BLUPs are shrunk "
+                "towards the overall mean, the stripes tilt: units in clusters far "
+                "from the mean have residuals on the side of their cluster",
+                "p. 152",
             )
-            labels = display_labels(long, roles.cluster, spec.id_label)
-            order = {c: i + 1 for i, c in enumerate(labels.index)}
-            pos = long[roles.cluster].map(order)
-            means = long.groupby(roles.cluster, observed=True)[y].mean()
-            lines = {
-                "mixed model GLS": gamma,
-                "overall mean": float(long[y].mean()),
-                "mean of cluster means": float(means.mean()),
-            }
-            figs["outcome_by_cluster"] = outcome_by_cluster_figure(pos, long[y], lines, ylabel=y)
-            figs["outcome_by_cluster_zoom"] = outcome_by_cluster_figure(
-                pos, long[y], lines, ylabel=y, zoom=True
+        )
+        labels = display_labels(long, roles.cluster, spec.id_label)
+        order = {c: i + 1 for i, c in enumerate(labels.index)}
+        pos = long[roles.cluster].map(order)
+        means = long.groupby(roles.cluster, observed=True)[y].mean()
+        lines = {
+            "mixed model GLS": gamma,
+            "overall mean": float(long[y].mean()),
+            "mean of cluster means": float(means.mean()),
+        }
+        figs["outcome_by_cluster"] = outcome_by_cluster_figure(pos, long[y], lines, ylabel=y)
+        figs["outcome_by_cluster_zoom"] = outcome_by_cluster_figure(
+            pos, long[y], lines, ylabel=y, zoom=True
+        )
+        metas.append(
+            (
+                "outcome_by_cluster",
+                f"{y} of every unit, by cluster, with three estimates of the centre",
+                "The mixed-model GLS estimate, the mean "
+                "of all units (weights proportional to cluster size) and the mean of "
+                "the cluster means (equal weights)",
+                "pp. 155-156",
             )
-            metas.append(
-                (
-                    "outcome_by_cluster",
-                    f"{y} of every unit, by cluster, with three estimates of the centre",
-                    "The mixed-model GLS estimate, the mean "
-                    "of all units (weights proportional to cluster size) and the mean of "
-                    "the cluster means (equal weights)",
-                    "pp. 155-156",
-                )
+        )
+        metas.append(
+            (
+                "outcome_by_cluster_zoom",
+                "The same, zoomed in on the three estimates",
+                "The GLS estimate lies between the unit mean and the "
+                "mean of cluster means: its weights, proportional to 1/(g00 + σ²/n), "
+                "are between equal and proportional to n",
+                "pp. 157-158",
             )
-            metas.append(
-                (
-                    "outcome_by_cluster_zoom",
-                    "The same, zoomed in on the three estimates",
-                    "The GLS estimate lies between the unit mean and the "
-                    "mean of cluster means: its weights, proportional to 1/(g00 + σ²/n), "
-                    "are between equal and proportional to n",
-                    "pp. 157-158",
-                )
+        )
+        table = oneway_cluster_table(long, fit, roles.cluster, y, x, labels).loc[labels.index]
+        n_clusters = len(table)
+        axis = largest_clusters(long[roles.cluster], TABLE_ROWS)
+        arrows = largest_clusters(long[roles.cluster], ARROWS)
+        figs["blue_blup"] = blue_blup_by_cluster_figure(
+            table[table.index.isin(axis)], gamma, ylabel=y
+        )
+        metas.append(
+            (
+                "blue_blup",
+                "BLUE and BLUP of each cluster's mean",
+                with_note(
+                    "Clusters in "
+                    "the order of their labels; every BLUP is closer to the GLS "
+                    "estimate than its BLUE",
+                    len(axis),
+                    n_clusters,
+                ),
+                "p. 161",
             )
-            table = oneway_cluster_table(long, fit, roles.cluster, y, x, labels).loc[labels.index]
-            n_clusters = len(table)
-            axis = largest_clusters(long[roles.cluster], TABLE_ROWS)
-            arrows = largest_clusters(long[roles.cluster], ARROWS)
-            figs["blue_blup"] = blue_blup_by_cluster_figure(
-                table[table.index.isin(axis)], gamma, ylabel=y
-            )
-            metas.append(
-                (
-                    "blue_blup",
-                    "BLUE and BLUP of each cluster's mean",
-                    with_note(
-                        "Clusters in "
-                        "the order of their labels; every BLUP is closer to the GLS "
-                        "estimate than its BLUE",
-                        len(axis),
-                        n_clusters,
-                    ),
-                    "p. 161",
-                )
-            )
-            balanced = table["n"].nunique() == 1
-            figs["shrinkage"] = shrinkage_figure(
-                table.set_index("label"),
-                gamma,
-                ylabel=y,
-                x="ols" if balanced else "n",
-                title="Shrinking from the BLUE to the BLUP"
+        )
+        balanced = table["n"].nunique() == 1
+        figs["shrinkage"] = shrinkage_figure(
+            table.set_index("label"),
+            gamma,
+            ylabel=y,
+            x="ols" if balanced else "n",
+            title="Shrinking from the BLUE to the BLUP"
+            + ("" if balanced else ", against cluster size"),
+            arrows=table.loc[table.index.isin(arrows), "label"],
+        )
+        metas.append(
+            (
+                "shrinkage",
+                "Shrinking from the BLUE to the BLUP"
                 + ("" if balanced else ", against cluster size"),
-                arrows=table.loc[table.index.isin(arrows), "label"],
-            )
-            metas.append(
-                (
-                    "shrinkage",
-                    "Shrinking from the BLUE to the BLUP"
-                    + ("" if balanced else ", against cluster size"),
-                    "Each arrow goes from a cluster's mean (BLUE) to its BLUP. The shrinkage is "
-                    "proportional to the distance from the GLS estimate"
-                    + (
-                        f"; every cluster has {int(table['n'].iloc[0])} units, so all are shrunk "
-                        "by the same factor and the clusters are placed by their BLUE"
-                        if balanced
-                        else " and smaller for larger clusters"
-                    )
-                    + with_note("", len(arrows), n_clusters, "Arrows only for"),
-                    "p. 163",
+                "Each arrow goes from a cluster's mean (BLUE) to its BLUP. The shrinkage is "
+                "proportional to the distance from the GLS estimate"
+                + (
+                    f"; every cluster has {int(table['n'].iloc[0])} units, so all are shrunk "
+                    "by the same factor and the clusters are placed by their BLUE"
+                    if balanced
+                    else " and smaller for larger clusters"
                 )
+                + with_note("", len(arrows), n_clusters, "Arrows only for"),
+                "p. 163",
             )
-        key = "intercepts_slopes_outcomes" if roles.group else "random_coefficients"
-        art = arts[key]
-        if usable(art, "REML"):
-            fit = restore(art, "REML", long, roles)
-            lines = blue_blup_lines(long, fit, roles.cluster, y, x, roles.group)
-            levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else []
-            pop = population_lines(fit, roles.group, levels)
-            drawn = largest_clusters(long[roles.cluster], LINES)
-            arrows = largest_clusters(long[roles.cluster], ARROWS)
-            figs["blup_lines"] = blup_lines_figure(
-                long,
-                lines,
-                pop,
-                cluster=roles.cluster,
-                outcome=y,
-                predictor=x,
-                group=roles.group,
-                shown=drawn,
+        )
+    key = "intercepts_slopes_outcomes" if roles.group else "random_coefficients"
+    art = arts[key]
+    if usable(art, "REML"):
+        fit = restore(art, "REML", long, roles)
+        lines = blue_blup_lines(long, fit, roles.cluster, y, x, roles.group)
+        levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else []
+        pop = population_lines(fit, roles.group, levels)
+        drawn = largest_clusters(long[roles.cluster], LINES)
+        arrows = largest_clusters(long[roles.cluster], ARROWS)
+        figs["blup_lines"] = blup_lines_figure(
+            long,
+            lines,
+            pop,
+            cluster=roles.cluster,
+            outcome=y,
+            predictor=x,
+            group=roles.group,
+            shown=drawn,
+        )
+        name = art["spec"]["name"]
+        metas.append(
+            (
+                "blup_lines",
+                f"BLUP lines from the model with random slopes ({name})",
+                with_note(
+                    "Each cluster's line (fixed part plus its predicted random "
+                    "effects) over the range of its data, with the mean line in black",
+                    len(drawn),
+                    len(lines),
+                    "Lines only for",
+                ),
+                "Figure 18, p. 166",
             )
-            name = art["spec"]["name"]
-            metas.append(
-                (
-                    "blup_lines",
-                    f"BLUP lines from the model with random slopes ({name})",
-                    with_note(
-                        "Each cluster's line (fixed part plus its predicted random "
-                        "effects) over the range of its data, with the mean line in black",
-                        len(drawn),
-                        len(lines),
-                        "Lines only for",
-                    ),
-                    "Figure 18, p. 166",
-                )
+        )
+        figs["beta_space"] = blue_blup_beta_space_figure(lines, pop, predictor=x, arrows=arrows)
+        metas.append(
+            (
+                "beta_space",
+                "BLUEs and BLUPs in beta space",
+                "Each cluster's OLS "
+                "line (BLUE, blue) and BLUP (red) as a point (slope, intercept), an "
+                "arrow from one to the other, the 1-SD dispersion ellipse of each "
+                "group's BLUEs and BLUPs, and each group's mean line (green star). "
+                + with_note(
+                    "Slopes shrink much more than intercepts: most of the spread of the "
+                    "OLS slopes is sampling error",
+                    len(arrows),
+                    len(lines),
+                    "Arrows only for",
+                ),
+                "Figure 19, pp. 167-170",
             )
-            figs["beta_space"] = blue_blup_beta_space_figure(lines, pop, predictor=x, arrows=arrows)
-            metas.append(
-                (
-                    "beta_space",
-                    "BLUEs and BLUPs in beta space",
-                    "Each cluster's OLS "
-                    "line (BLUE, blue) and BLUP (red) as a point (slope, intercept), an "
-                    "arrow from one to the other, the 1-SD dispersion ellipse of each "
-                    "group's BLUEs and BLUPs, and each group's mean line (green star). "
-                    + with_note(
-                        "Slopes shrink much more than intercepts: most of the spread of the "
-                        "OLS slopes is sampling error",
-                        len(arrows),
-                        len(lines),
-                        "Arrows only for",
-                    ),
-                    "Figure 19, pp. 167-170",
-                )
+        )
+    cwg, full = arts["contextual_cwg"], arts["contextual_full"]
+    if usable(cwg, "REML"):
+        levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else None
+        full_rec = full["fits"]["REML"] if roles.group and usable(full, "REML") else None
+        plain = arts["oneway_ancova"]
+        effects = contextual_effects(
+            cwg["fits"]["REML"],
+            full_rec,
+            quote(x),
+            roles.group,
+            levels,
+            plain["fits"]["REML"] if usable(plain, "REML") else None,
+        )
+        figs["contextual"] = contextual_effects_figure(effects, predictor=x)
+        metas.append(
+            (
+                "contextual",
+                f"Within, between and contextual effects of {x}",
+                "Estimates with 95% intervals, overall and in each group; the "
+                "contextual effect is the between effect minus the within effect",
+                "pp. 120, 147-148",
             )
-        cwg, full = arts["contextual_cwg"], arts["contextual_full"]
-        if usable(cwg, "REML"):
-            levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else None
-            full_rec = full["fits"]["REML"] if roles.group and usable(full, "REML") else None
-            plain = arts["oneway_ancova"]
-            effects = contextual_effects(
-                cwg["fits"]["REML"],
-                full_rec,
-                quote(x),
-                roles.group,
-                levels,
-                plain["fits"]["REML"] if usable(plain, "REML") else None,
-            )
-            figs["contextual"] = contextual_effects_figure(effects, predictor=x)
-            metas.append(
-                (
-                    "contextual",
-                    f"Within, between and contextual effects of {x}",
-                    "Estimates with 95% intervals, overall and in each group; the "
-                    "contextual effect is the between effect minus the within effect",
-                    "pp. 120, 147-148",
-                )
-            )
-        for key in svgs:
-            fig = figs.get(key) or placeholder("not drawn for this dataset (see the text)")
-            save_figure(fig, svgs[key])
-        meta = [
-            {"key": f"mixed_{k}", "title": t, "caption": c, "doc_ref": r, "file": str(svgs[k])}
-            for k, t, c, r in metas
-        ]
-        Path(meta_out).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
-        logger.info("%d figures drawn of %d", len(metas), len(svgs))
+        )
+    for key in svgs:
+        fig = figs.get(key) or placeholder("not drawn for this dataset (see the text)")
+        save_figure(fig, svgs[key])
+    meta = [
+        {"key": f"mixed_{k}", "title": t, "caption": c, "doc_ref": r, "file": str(svgs[k])}
+        for k, t, c, r in metas
+    ]
+    write_json(meta_out, meta)
+    logger.info("%d figures drawn of %d", len(metas), len(svgs))
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.config,
-        smk.wildcards.dataset,
-        list(smk.input.models),
-        smk.input.long,
-        {k: smk.output[k] for k in FIGURE_KEYS},
-        smk.output.meta,
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.spec,
+            list(step.input.models),
+            step.input.long,
+            {k: step.output[k] for k in FIGURE_KEYS},
+            step.output.meta,
+            logger=step.logger,
+        )

@@ -14,16 +14,14 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from multilevel.montecarlo import chunk_bounds, run_chunk  # noqa: E402
-from multilevel.runlog import logged_step, step_logger  # noqa: E402
 from multilevel.simulate import StudyDesign  # noqa: E402
+from multilevel.step import LOG, script_step  # noqa: E402
 
 
-def main(cfg: dict, index: int, out, log=None, *, methods=None):
-    logger = step_logger(f"montecarlo_chunk_{index}", log)
-    with logged_step(logger):
-        design = StudyDesign.from_config(cfg)
-        n, chunks = int(cfg["replicates"]), int(cfg["chunks"])
-        start, stop = chunk_bounds(n, chunks)[index]
+def main(cfg: dict, index: int, out, logger=LOG, *, methods=None):
+    design = StudyDesign.from_config(cfg)
+    n, chunks = int(cfg["replicates"]), int(cfg["chunks"])
+    start, stop = chunk_bounds(n, chunks)[index]
     total = stop - start
     step = max(1, total // 10)
     t0 = time.perf_counter()
@@ -70,5 +68,5 @@ def main(cfg: dict, index: int, out, log=None, *, methods=None):
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(smk.params.design, int(smk.wildcards.chunk), smk.output[0], log=smk.log[0])
+    with script_step(snakemake) as step:  # noqa: F821
+        main(step.params.design, int(step.wildcards.chunk), step.output[0], logger=step.logger)

@@ -1,18 +1,17 @@
 """Figures of the Monte Carlo study: estimates with intervals, and coverage, per method."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
+from multilevel.files import write_json
 from multilevel.montecarlo import METHODS, QUANTITIES
 from multilevel.plots.simulation import coverage_figure, estimates_figure
 from multilevel.plots.style import save_figure
-from multilevel.runlog import step_logger
+from multilevel.step import LOG, script_step
 
 
-def main(cfg: dict, summary_path, estimates_out, coverage_out, meta_out, log=None):
-    logger = step_logger("montecarlo_figures", log)
+def main(cfg: dict, summary_path, estimates_out, coverage_out, meta_out, logger=LOG):
     summary = pd.read_parquet(summary_path)
     level = float(cfg["level"])
     pct = f"{100 * level:g}%"
@@ -46,17 +45,17 @@ def main(cfg: dict, summary_path, estimates_out, coverage_out, meta_out, log=Non
         },
     ]
     Path(meta_out).parent.mkdir(parents=True, exist_ok=True)
-    Path(meta_out).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    write_json(meta_out, meta)
     logger.info("wrote %s and %s", estimates_out, coverage_out)
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.design,
-        smk.input.summary,
-        smk.output.estimates,
-        smk.output.coverage,
-        smk.output.meta,
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.params.design,
+            step.input.summary,
+            step.output.estimates,
+            step.output.coverage,
+            step.output.meta,
+            logger=step.logger,
+        )

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from multilevel.files import write_json
 from multilevel.montecarlo import (
     DOCUMENT_CLAIMS,
     METHODS,
@@ -14,8 +15,8 @@ from multilevel.montecarlo import (
     summarise,
     verdicts,
 )
-from multilevel.runlog import step_logger
 from multilevel.simulate import StudyDesign
+from multilevel.step import LOG, script_step
 from multilevel.tables import Table, format_frame, write_tables
 
 
@@ -164,8 +165,7 @@ def context(summary: pd.DataFrame, design: StudyDesign, cfg: dict) -> dict:
     }
 
 
-def main(cfg: dict, chunk_paths, replicates_out, summary_out, tables_out, context_out, log=None):
-    logger = step_logger("montecarlo_summary", log)
+def main(cfg: dict, chunk_paths, replicates_out, summary_out, tables_out, context_out, logger=LOG):
     design = StudyDesign.from_config(cfg)
     level = float(cfg["level"])
     records = gather(chunk_paths, int(cfg["replicates"]), int(cfg["chunks"]))
@@ -178,9 +178,7 @@ def main(cfg: dict, chunk_paths, replicates_out, summary_out, tables_out, contex
         [design_table(design, cfg), *summary_tables(summary, level), verdict_table(summary, level)],
         tables_out,
     )
-    Path(context_out).write_text(
-        json.dumps(context(summary, design, cfg), indent=1, sort_keys=True) + "\n"
-    )
+    write_json(context_out, context(summary, design, cfg))
     logger.info(
         "%d replicates from %d chunks; %d failed fits",
         cfg["replicates"],
@@ -190,13 +188,13 @@ def main(cfg: dict, chunk_paths, replicates_out, summary_out, tables_out, contex
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.design,
-        list(smk.input.chunks),
-        smk.output.replicates,
-        smk.output.summary,
-        smk.output.tables,
-        smk.output.context,
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.params.design,
+            list(step.input.chunks),
+            step.output.replicates,
+            step.output.summary,
+            step.output.tables,
+            step.output.context,
+            logger=step.logger,
+        )

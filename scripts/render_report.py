@@ -19,7 +19,7 @@ from multilevel.report import (
     load_json,
     render_html_numbered,
 )
-from multilevel.runlog import step_logger
+from multilevel.step import LOG, script_step
 from multilevel.tables import read_tables
 
 
@@ -71,21 +71,20 @@ def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
 
 
 def main(
-    config: dict,
-    dataset: str,
+    spec: DatasetSpec,
+    entry: dict,
+    report_options: dict,
     parts: dict,
     long_path,
     registry,
     outputs: dict,
-    log=None,
+    logger=LOG,
     pdf_cache=None,
     workers=1,
     math_cache=None,
 ):
-    logger = step_logger("render_report", log)
     clock = time.perf_counter()
     use_math_cache(math_cache)
-    spec = DatasetSpec.from_config(config, dataset)
     tables, figures, values, part_context, sections = collect_parts(parts)
     logger.info("read %d tables and %d figures", len(tables), len(figures))
     audit_ctx = None
@@ -97,12 +96,12 @@ def main(
         "title": spec.title,
         "dataset": spec,
         "config_yaml": yaml.safe_dump(
-            {dataset: config["datasets"][dataset]},
+            {spec.name: entry},
             sort_keys=False,
             width=90,
             default_flow_style=None,
         ),
-        "provenance": provenance(spec.raw_paths, pin_date=config["report"].get("pin_date")),
+        "provenance": provenance(spec.raw_paths, pin_date=report_options.get("pin_date")),
         "sections": sections,
         "tables": tables,
         "figures": figures,
@@ -123,16 +122,17 @@ def main(
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.config,
-        smk.wildcards.dataset,
-        smk.params.parts,
-        smk.input.long,
-        smk.input.registry,
-        {key: smk.output[key] for key in ("html", "qmd", "pdf")},
-        log=smk.log[0],
-        pdf_cache=smk.params.pdf_cache,
-        workers=smk.threads,
-        math_cache=smk.params.math_cache,
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.spec,
+            step.params.dataset,
+            step.params.report,
+            step.params.parts,
+            step.input.long,
+            step.input.registry,
+            {key: step.output[key] for key in ("html", "qmd", "pdf")},
+            logger=step.logger,
+            pdf_cache=step.params.pdf_cache,
+            workers=step.threads,
+            math_cache=step.params.math_cache,
+        )

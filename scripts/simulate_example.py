@@ -1,13 +1,13 @@
 """The document's simulated school (pages 89-100): data, tables and context for the report."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from multilevel.runlog import logged_step, step_logger
+from multilevel.files import write_json
 from multilevel.simulate import ExampleDesign, simulate_example
+from multilevel.step import LOG, script_step
 from multilevel.tables import Table, format_frame, write_tables
 
 
@@ -76,10 +76,8 @@ def tables(example) -> list[Table]:
     ]
 
 
-def main(cfg: dict, students_out, schools_out, tables_out, context_out, log=None):
-    logger = step_logger("simulate_example", log)
-    with logged_step(logger):
-        design = ExampleDesign.from_config(cfg)
+def main(cfg: dict, students_out, schools_out, tables_out, context_out, logger=LOG):
+    design = ExampleDesign.from_config(cfg)
     example = simulate_example(design, np.random.default_rng(design.seed))
     Path(students_out).parent.mkdir(parents=True, exist_ok=True)
     example.students.to_parquet(students_out, index=False)
@@ -97,7 +95,7 @@ def main(cfg: dict, students_out, schools_out, tables_out, context_out, log=None
             "school1": school_context(example, 1),
         }
     }
-    Path(context_out).write_text(json.dumps(context, indent=1, sort_keys=True) + "\n")
+    write_json(context_out, context)
     logger.info(
         "simulated %d schools (%d students) with seed %d",
         design.schools,
@@ -107,12 +105,12 @@ def main(cfg: dict, students_out, schools_out, tables_out, context_out, log=None
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.example,
-        smk.output.students,
-        smk.output.schools,
-        smk.output.tables,
-        smk.output.context,
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.params.example,
+            step.output.students,
+            step.output.schools,
+            step.output.tables,
+            step.output.context,
+            logger=step.logger,
+        )

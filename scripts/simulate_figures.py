@@ -1,14 +1,14 @@
 """Figures 8-17 of the document (pages 91-100): the simulated school in data and beta space."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
+from multilevel.files import write_json
 from multilevel.plots.simulation import EXAMPLE_FIGURES, example_figures
 from multilevel.plots.style import save_figure
-from multilevel.runlog import step_logger
 from multilevel.simulate import Example, ExampleDesign
+from multilevel.step import LOG, script_step
 
 CAPTIONS = {
     "sim_fig08": "The line of the population means, E(Y) = γ0 + γ1 SES, with γ = ({g0:g}, {g1:g})",
@@ -32,8 +32,7 @@ CAPTIONS = {
 }
 
 
-def main(cfg: dict, students_path, schools_path, svg_outs, meta_out, log=None):
-    logger = step_logger("simulate_figures", log)
+def main(cfg: dict, students_path, schools_path, svg_outs, meta_out, logger=LOG):
     if len(svg_outs) != len(EXAMPLE_FIGURES):
         raise ValueError(f"expected {len(EXAMPLE_FIGURES)} figure paths, got {len(svg_outs)}")
     example = Example(
@@ -57,17 +56,17 @@ def main(cfg: dict, students_path, schools_path, svg_outs, meta_out, log=None):
             }
         )
     Path(meta_out).parent.mkdir(parents=True, exist_ok=True)
-    Path(meta_out).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    write_json(meta_out, meta)
     logger.info("wrote %d figures", len(meta))
 
 
 if __name__ == "__main__":
-    smk = snakemake  # noqa: F821
-    main(
-        smk.params.example,
-        smk.input.students,
-        smk.input.schools,
-        list(smk.output.svgs),
-        smk.output.meta,
-        log=smk.log[0],
-    )
+    with script_step(snakemake) as step:  # noqa: F821
+        main(
+            step.params.example,
+            step.input.students,
+            step.input.schools,
+            list(step.output.svgs),
+            step.output.meta,
+            logger=step.logger,
+        )

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from multilevel import method_artifacts as M
+from multilevel.config import DatasetSpec
 from multilevel.effects import three_effects
 from multilevel.prepare import prepare
 from multilevel.published import audit, load_registry
@@ -74,12 +75,12 @@ def test_fit_method_script_writes_only_registry_values(tmp_path, hs):
     script = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(script)
     config = {"dataset": "hs", "report": {}, "datasets": {"hs": _config_entry("hs")}}
+    spec = DatasetSpec.from_config(config, "hs")
     long_path = tmp_path / "long.parquet"
     hs[1].to_parquet(long_path)
     out = {k: tmp_path / f"{k}.json" for k in ("result", "tables", "values")}
     script.main(
-        config,
-        "hs",
+        spec,
         "pooled",
         long_path,
         ROOT / "data" / "published.csv",

@@ -60,14 +60,14 @@ def built(tmp_path_factory):
     models = []
     for key in MODEL_KEYS:
         models.append(out / f"{key}.json")
-        fit.main(config, "hs", key, long_path, models[-1])
+        fit.main(spec, key, long_path, models[-1])
     paths = {
         k: out / f"{k}.json"
         for k in ("theory_tables", "theory_context", "tables", "values", "context")
     }
-    script("mixed_tables").main(config, "hs", models, long_path, REGISTRY, *paths.values())
+    script("mixed_tables").main(spec, models, long_path, REGISTRY, *paths.values())
     svgs = {k: out / f"{k}.svg" for k in FIGURES}
-    script("mixed_figures").main(config, "hs", models, long_path, svgs, out / "figures.json")
+    script("mixed_figures").main(spec, models, long_path, svgs, out / "figures.json")
     load = lambda p: json.loads(Path(p).read_text())  # noqa: E731
     return {
         "models": {k: load(p) for k, p in zip(MODEL_KEYS, models, strict=True)},

@@ -66,6 +66,68 @@ def test_bad_config_fails_with_no_partial_output(tmp_path):
     assert not (workdir / "reports").exists()
 
 
+def scheduled_jobs(output: str) -> dict[str, int]:
+    """Jobs per rule from a dry run's count table, without the count line and the target."""
+    jobs = {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", output, re.M)}
+    for target in ("total", "all"):
+        jobs.pop(target, None)
+    return jobs
+
+
+def jobs_after_config_change(workdir, change) -> dict[str, int]:
+    """The jobs a dry run schedules after ``change(config)``; the config is restored after."""
+    path = workdir / "config" / "config.yaml"
+    text, stat = path.read_text(), path.stat()
+    config = yaml.safe_load(text)
+    change(config)
+    try:
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        result = run(workdir, "--dry-run")
+    finally:
+        path.write_text(text)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return scheduled_jobs(result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c["report"].update(pin_date="2001-01-01"),
+        lambda c: c["datasets"]["hs"].update(title="Another title"),
+    ],
+    ids=["report date", "dataset title"],
+)
+def test_a_report_option_rerenders_only_the_report(built, change):
+    assert jobs_after_config_change(built, change) == {"render_report": 1}
+
+
+def test_the_registry_flag_reruns_only_the_steps_that_reproduce_the_document(built):
+    jobs = jobs_after_config_change(
+        built, lambda c: c["datasets"]["hs"].update(reproduces_document=False)
+    )
+    # the steps that use it, and those reading what fit_method rewrites (the effects and the
+    # models' figures); not prepare_data, the ten mixed fits or the other figures
+    assert jobs == {
+        "describe_data": 1,
+        "fit_method": 5,
+        "methods_effects": 1,
+        "figures_methods_models": 1,
+        "mixed_tables": 1,
+        "render_report": 1,
+    }
+
+
+def test_a_role_reruns_the_dataset_steps_and_not_the_simulation(built):
+    jobs = jobs_after_config_change(
+        built, lambda c: c["datasets"]["hs"]["roles"].update(group_reference="Public")
+    )
+    # preparing the long table uses the reference (it orders the group's categories), so every
+    # step of the dataset runs again; the simulation chapter uses no dataset
+    assert jobs["prepare_data"] == 1 and jobs["fit_method"] == 5 and jobs["mixed_fit"] == 10
+    assert not {rule for rule in jobs if "simulat" in rule or "montecarlo" in rule}
+
+
 def test_editing_a_template_rerenders_only_the_report(built):
     template = built / "workflow" / "templates" / "partials" / "data.html.j2"
     text, stat = template.read_text(), template.stat()
@@ -75,7 +137,4 @@ def test_editing_a_template_rerenders_only_the_report(built):
     finally:
         template.write_text(text)
         os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout + result.stderr, re.M))
-    for target in ("total", "all"):  # the count line and the target rule
-        jobs.pop(target, None)
-    assert set(jobs) == {"render_report"}, jobs
+    assert scheduled_jobs(result.stdout + result.stderr) == {"render_report": 1}
