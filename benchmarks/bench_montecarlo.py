@@ -70,7 +70,7 @@ def run_study(replicates: int, chunks: int, cores: int) -> dict:
             b = pd.read_csv(
                 wd / f"results/simulation/benchmarks/montecarlo_chunk_{i}.tsv", sep="\t"
             )
-            jobs.append(float(b["s"].iloc[0]))
+            jobs.append((float(b["s"].iloc[0]), float(b["cpu_time"].iloc[0])))
         summary = pd.read_parquet(wd / TARGET)
     return {"wall": wall, "jobs": jobs, "summary": summary}
 
