@@ -55,6 +55,44 @@ def load_models(paths: list) -> dict:
     return arts
 
 
+def lines_model_key(roles) -> str:
+    """The model of the BLUE and BLUP lines: intercepts and slopes as outcomes when there is a
+    group, random coefficients otherwise."""
+    return "intercepts_slopes_outcomes" if roles.group else "random_coefficients"
+
+
+def cluster_lines(arts: dict, long: pd.DataFrame, roles):
+    """The lines model's REML fit and each cluster's BLUE and BLUP line
+    (:func:`~multilevel.blup.blue_blup_lines`), or None when the model is not usable."""
+    art = arts[lines_model_key(roles)]
+    if not usable(art, "REML"):
+        return None
+    fit = restore(art, "REML", long, roles)
+    lines = blue_blup_lines(long, fit, roles.cluster, roles.outcome, roles.predictor, roles.group)
+    return fit, lines
+
+
+def contextual_of(arts: dict, long: pd.DataFrame, roles) -> pd.DataFrame | None:
+    """The within, between and contextual effects of the predictor (REML), by group when the
+    full model is usable; None when the cwg model is not usable."""
+    cwg, full = arts["contextual_cwg"], arts["contextual_full"]
+    plain = arts["oneway_ancova"]
+    if not usable(cwg, "REML"):
+        return None
+    levels, full_rec = None, None
+    if roles.group and usable(full, "REML"):
+        full_rec = full["fits"]["REML"]
+        levels = [str(v) for v in long[roles.group].cat.categories]
+    return contextual_effects(
+        cwg["fits"]["REML"],
+        full_rec,
+        quote(roles.predictor),
+        roles.group,
+        levels,
+        plain["fits"]["REML"] if usable(plain, "REML") else None,
+    )
+
+
 def oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link=None):
     roles = spec.roles
     art = arts["oneway"]
@@ -206,9 +244,10 @@ def lines_part(arts, long, spec, labels, tables, ctx):
     """BLUE and BLUP lines (Figures 18-19): intercepts and slopes as outcomes when there is a
     group, random coefficients otherwise."""
     roles = spec.roles
-    key = "intercepts_slopes_outcomes" if roles.group else "random_coefficients"
+    key = lines_model_key(roles)
     art = arts[key]
-    if not usable(art, "REML"):
+    model = cluster_lines(arts, long, roles)
+    if model is None:
         ctx["lines"] = {
             "key": key,
             "name": art["spec"]["name"],
@@ -216,8 +255,7 @@ def lines_part(arts, long, spec, labels, tables, ctx):
             "reason": art["reason"] or art["status"],
         }
         return
-    fit = restore(art, "REML", long, roles)
-    lines = blue_blup_lines(long, fit, roles.cluster, roles.outcome, roles.predictor, roles.group)
+    fit, lines = model
     G = fit.G.to_numpy()
     spread = pd.DataFrame(
         {
@@ -261,22 +299,10 @@ def lines_part(arts, long, spec, labels, tables, ctx):
 def contextual_part(arts, long, spec, tables, ctx):
     roles = spec.roles
     cwg, full = arts["contextual_cwg"], arts["contextual_full"]
-    plain = arts["oneway_ancova"]
-    if not usable(cwg, "REML"):
+    effects = contextual_of(arts, long, roles)
+    if effects is None:
         ctx["contextual"] = {"ok": False, "reason": cwg["reason"] or cwg["status"]}
         return
-    levels, full_rec = None, None
-    if roles.group and usable(full, "REML"):
-        full_rec = full["fits"]["REML"]
-        levels = [str(v) for v in long[roles.group].cat.categories]
-    effects = contextual_effects(
-        cwg["fits"]["REML"],
-        full_rec,
-        quote(roles.predictor),
-        roles.group,
-        levels,
-        plain["fits"]["REML"] if usable(plain, "REML") else None,
-    )
     frame = effects.set_index(effects["scope"] + ": " + effects["effect"])
     frame.index.name = "effect"
     frame = frame.drop(columns=["scope", "effect"])
@@ -301,7 +327,7 @@ def contextual_part(arts, long, spec, tables, ctx):
     ctx["contextual"] = {
         "ok": True,
         "verdict": verdict(effects, roles.predictor),
-        "by_group": full_rec is not None,
+        "by_group": bool(roles.group) and usable(full, "REML"),
         "full_reason": None if usable(full, "REML") else (full["reason"] or full["status"]),
         "effects": effects.to_dict(orient="records"),
     }
@@ -309,7 +335,7 @@ def contextual_part(arts, long, spec, tables, ctx):
 
 def theory_part(arts, spec, ctx_theory):
     roles = spec.roles
-    key = "intercepts_slopes_outcomes" if roles.group else "random_coefficients"
+    key = lines_model_key(roles)
     art = arts[key]
     out = {
         "key": key,

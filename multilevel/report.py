@@ -12,9 +12,15 @@ import re
 from pathlib import Path
 
 import jinja2
+import pandas as pd
+import yaml
 from markupsafe import Markup
 
+from multilevel.config import DatasetSpec
 from multilevel.mathtext import math
+from multilevel.provenance import provenance
+from multilevel.published import audit, load_registry
+from multilevel.tables import read_tables
 
 NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -135,3 +141,85 @@ def page_index(tables: dict, figures: dict, numbers: dict) -> list[dict]:
                     {"kind": kind, "n": entry["n"], "key": entry["key"], "title": entry["title"]}
                 )
     return [{"page": page, "items": index[page]} for page in sorted(index)]
+
+
+def collect_parts(parts: dict) -> tuple[dict, dict, dict, dict, list]:
+    """Tables, figures, registry values and per-part context from every part's artifacts."""
+    tables, figures, values, context, sections = {}, {}, {}, {}, []
+    for name, part in parts.items():
+        for path in part["tables"]:
+            for table in read_tables(path):
+                tables[table["key"]] = table
+        for path in part["figures"]:
+            for meta in load_json(path):
+                figures[meta["key"]] = figure_entry(meta["file"], meta)
+        for path in part["values"]:
+            values.update(load_json(path))
+        context[name] = {}
+        for path in part["context"]:
+            context[name].update(load_json(path))
+        sections.append({"id": name, "title": part["title"], "template": f"{name}.html.j2"})
+    return tables, figures, values, context, sections
+
+
+def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
+    roles = spec.roles
+    sizes = long.groupby(roles.cluster).size()
+    overview = {
+        "counts": {
+            "rows": len(long),
+            "clusters": int(sizes.size),
+            "min_size": int(sizes.min()),
+            "max_size": int(sizes.max()),
+        },
+        "groups": None,
+    }
+    if roles.group:
+        group = long[roles.group]
+        overview["groups"] = {
+            "reference": str(group.cat.categories[0]),
+            "levels": [
+                {
+                    "name": str(level),
+                    "rows": int((group == level).sum()),
+                    "clusters": int(long.loc[group == level, roles.cluster].nunique()),
+                }
+                for level in group.cat.categories
+            ],
+        }
+    return overview
+
+
+def report_context(
+    spec: DatasetSpec,
+    entry: dict,
+    report_options: dict,
+    parts: dict,
+    long: pd.DataFrame,
+    registry,
+) -> dict:
+    """The template context of a dataset's report: every part's artifacts (``parts``: part ->
+    its tables, figures, values and context files), the audit of the registry's values when
+    the dataset reproduces the document, the dataset's entry ``entry`` and the provenance."""
+    tables, figures, values, part_context, sections = collect_parts(parts)
+    audit_ctx = None
+    if spec.reproduces_document:
+        audit_ctx = audit_context(audit(load_registry(registry), values))
+        sections.append({"id": "audit", "title": "Reproduction audit", "template": "audit.html.j2"})
+    return {
+        "title": spec.title,
+        "dataset": spec,
+        "config_yaml": yaml.safe_dump(
+            {spec.name: entry},
+            sort_keys=False,
+            width=90,
+            default_flow_style=None,
+        ),
+        "provenance": provenance(spec.raw_paths, pin_date=report_options.get("pin_date")),
+        "sections": sections,
+        "tables": tables,
+        "figures": figures,
+        "audit": audit_ctx,
+        "parts": part_context,
+        **data_overview(long, spec),
+    }

@@ -67,36 +67,18 @@ def test_a_wrong_sign_is_caught(fits):
     assert not result["agree"].iloc[0]
 
 
-def test_fit_method_script_writes_only_registry_values(tmp_path, hs):
-    import importlib.util
-
-    spec_path = ROOT / "scripts" / "fit_method.py"
-    module_spec = importlib.util.spec_from_file_location("fit_method_script", spec_path)
-    script = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(script)
+def test_fit_method_step_keeps_only_registry_values(hs):
+    """What the fit_method step writes: the method's artifact, its tables, and of its values
+    only those the registry checks."""
     config = {"dataset": "hs", "report": {}, "datasets": {"hs": _config_entry("hs")}}
     spec = DatasetSpec.from_config(config, "hs")
-    long_path = tmp_path / "long.parquet"
-    hs[1].to_parquet(long_path)
-    out = {k: tmp_path / f"{k}.json" for k in ("result", "tables", "values")}
-    script.main(
-        spec,
-        "pooled",
-        long_path,
-        ROOT / "data" / "published.csv",
-        out["result"],
-        out["tables"],
-        out["values"],
-    )
-    values = json.loads(out["values"].read_text())
+    fit = M.fit_method("pooled", hs[1], spec)
+    assert not fit.skipped
+    values = M.registry_values(M.method_values(fit), REGISTRY["key"])
     assert set(values) == {k for k in METHOD_ENTRIES["key"] if k.startswith("pooled/")}
     assert len(values) == 29
-    result = json.loads(out["result"].read_text())
-    assert list(result) == ["pooled"] and result["pooled"]["status"] == "fitted"
-    assert [t["key"] for t in json.loads(out["tables"].read_text())] == [
-        "pooled_coef",
-        "pooled_fit",
-    ]
+    assert M.method_artifact(fit)["status"] == "fitted"
+    assert [t.key for t in M.method_tables(fit)] == ["pooled_coef", "pooled_fit"]
 
 
 def _config_entry(name):

@@ -1,5 +1,6 @@
-"""The mixed-model steps end to end on hs, through their scripts' ``main`` (no Snakemake):
-one artifact per model, the chapters' tables, values and figures.
+"""The mixed-model steps end to end on hs, through the library the steps call (no Snakemake):
+one artifact per model (multilevel.ladder), the chapters' tables and values
+(multilevel.mixed_artifacts) and figures (multilevel.mixed_figures).
 
 Against the R fixtures (tests/fixtures/r/mixed_models.json, nlme 3.1-162; see its README):
 for the models where nlme and lme4 agree (a well-determined optimum) fixed effects and SDs
@@ -9,7 +10,6 @@ tolerance); on the flat surfaces the README lists (hs intercepts and slopes as o
 printed precision by the audit rule itself; the two interval end points whose disagreement is
 explained in the registry's note are the only ones allowed to disagree."""
 
-import importlib.util
 import json
 from functools import cache
 from pathlib import Path
@@ -17,9 +17,13 @@ from pathlib import Path
 import pytest
 
 from multilevel.config import DatasetSpec, load_config
-from multilevel.ladder import MODEL_KEYS
+from multilevel.files import json_clean
+from multilevel.ladder import MODEL_KEYS, fit_model, spec_for
+from multilevel.mixed_artifacts import mixed_chapters
+from multilevel.mixed_figures import mixed_figures
 from multilevel.prepare import prepare
 from multilevel.published import audit, load_registry
+from multilevel.tables import read_tables, write_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "r" / "mixed_models.json"
@@ -37,16 +41,14 @@ FIGURES = (
 EXPLAINED = {"mixed/oneway/intervals/sd/lower", "mixed/oneway/intervals/sd/upper"}
 
 
-def script(name: str):
-    spec = importlib.util.spec_from_file_location(f"{name}_script", ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @cache
 def r_fits() -> dict:
     return json.loads(FIXTURE.read_text())["fits"]["hs"]
+
+
+def through_json(obj):
+    """``obj`` as the next step reads it from the file the step writes (NaN as null)."""
+    return json.loads(json.dumps(json_clean(obj), allow_nan=False))
 
 
 @pytest.fixture(scope="module")
@@ -54,25 +56,28 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("mixed")
     config = load_config(ROOT / "config" / "config.yaml")
     spec = DatasetSpec.from_config(config, "hs")
-    long_path = out / "long.parquet"
-    prepare(spec, ROOT).long.to_parquet(long_path)
-    fit = script("mixed_fit")
-    models = []
-    for key in MODEL_KEYS:
-        models.append(out / f"{key}.json")
-        fit.main(spec, key, long_path, models[-1])
-    paths = {
-        k: out / f"{k}.json"
-        for k in ("theory_tables", "theory_context", "tables", "values", "context")
+    long = prepare(spec, ROOT).long
+    models = {
+        key: fit_model(spec_for(spec.roles, key), long, spec.roles, spec.id_label)
+        for key in MODEL_KEYS
     }
-    script("mixed_tables").main(spec, models, long_path, REGISTRY, *paths.values())
+    models = {k: through_json(a) for k, a in models.items()}
+    chapters = mixed_chapters(models, long, spec)
     svgs = {k: out / f"{k}.svg" for k in FIGURES}
-    script("mixed_figures").main(spec, models, long_path, svgs, out / "figures.json")
-    load = lambda p: json.loads(Path(p).read_text())  # noqa: E731
+    listing = mixed_figures(models, long, spec).save(svgs)
+
+    def tables(items, name):
+        write_tables(items, out / name)
+        return read_tables(out / name)
+
     return {
-        "models": {k: load(p) for k, p in zip(MODEL_KEYS, models, strict=True)},
-        **{k: load(p) for k, p in paths.items()},
-        "figures": load(out / "figures.json"),
+        "models": models,
+        "theory_tables": tables(chapters.theory_tables, "theory_tables.json"),
+        "theory_context": through_json(chapters.theory_context),
+        "tables": tables(chapters.tables, "tables.json"),
+        "values": chapters.registry_values(load_registry(REGISTRY)["key"]),
+        "context": through_json(chapters.context),
+        "figures": listing,
         "svgs": svgs,
     }
 

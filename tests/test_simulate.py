@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from multilevel.example_artifacts import example_figure_listing, example_figure_paths
 from multilevel.plots.simulation import EXAMPLE_FIGURES, example_figures
 from multilevel.plots.style import save_figure
 from multilevel.simulate import (
@@ -94,6 +95,21 @@ def test_example_figures_are_byte_identical_for_the_same_seed(tmp_path):
         example_figures(ex.school(1), ex.gamma, ex.G)["sim_fig11"], tmp_path / "c.svg"
     )
     assert other.read_bytes() != outs[0]["sim_fig11"].read_bytes()
+
+
+def test_figure_paths_are_paired_with_figures_by_their_number():
+    paths = [f"out/document_figure_{n:02d}.svg" for n in range(17, 7, -1)]  # reversed order
+    svgs = example_figure_paths(paths)
+    assert list(svgs) == list(EXAMPLE_FIGURES)
+    for key, (number, *_) in EXAMPLE_FIGURES.items():
+        assert svgs[key] == f"out/document_figure_{number:02d}.svg"
+    listing = example_figure_listing(svgs, (12, 2))
+    assert [(m["key"], m["file"]) for m in listing] == list(svgs.items())
+    assert listing[0]["doc_ref"] == "Figure 8, p. 91" and "(12, 2)" in listing[0]["caption"]
+    with pytest.raises(ValueError, match="Figures"):
+        example_figure_paths(paths[1:])
+    with pytest.raises(ValueError, match="document_figure"):
+        example_figure_paths([*paths[1:], "out/figure_8.svg"])
 
 
 def test_draw_effects_uses_the_cholesky_factor():
