@@ -73,4 +73,4 @@ def with_selection(caption: str, shown: int, total: int, cluster: str, what: str
     (every cluster is in the one-row-per-cluster CSV)."""
     where = f"the table {CLUSTER_CSV} beside the report"
     note = selection_note(shown, total, cluster, where, what)
-    return f"{caption}. {note}" if note else caption
+    return f"{caption}. {note}." if note else caption

@@ -42,9 +42,9 @@ def test_captions_say_what_is_shown_only_when_a_selection_applies():
         "Shown: the 40 schools with the most rows of 160 (ties by id); "
         "every school is in schools.csv"
     )
-    assert with_selection("Caption", 5, 9, "id", "Lines only for").startswith(
-        "Caption. Lines only for the 5 ids with the most rows of 9"
-    )
+    caption = with_selection("Caption", 5, 9, "id", "Lines only for")
+    assert caption.startswith("Caption. Lines only for the 5 ids with the most rows of 9")
+    assert caption.endswith(" beside the report.")  # a sentence, before the page reference
 
 
 def test_the_mode_of_each_cluster_breaks_ties_by_level_order():
