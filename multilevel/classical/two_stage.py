@@ -11,6 +11,7 @@ from multilevel.classical.clusters import (
     report_dropped,
     require_columns,
 )
+from multilevel.classical.manova import manova_statistics
 from multilevel.classical.ols import INTERCEPT
 from multilevel.classical.results import TwoStageResult
 from multilevel.coefficients import coef_table
@@ -68,23 +69,7 @@ def two_stage(
             L.loc["intercept", f"[intercept] {terms[i]}"] = 1.0
             L.loc["slope", f"[slope] {terms[i]}"] = 1.0
         group_L[lv] = L
-    contrast = np.zeros((k - 1, k))
-    contrast[:, 1:] = np.eye(k - 1)
-    from statsmodels.multivariate.manova import MANOVA
-
-    mv = MANOVA(pd.DataFrame(Y, columns=["intercept", "slope"]), pd.DataFrame(X, columns=terms))
-    stat = mv.mv_test(hypotheses=[(group, contrast)]).results[group]["stat"]
-    manova = pd.DataFrame(
-        {
-            "value": stat["Value"].astype(float).to_numpy(),
-            # statsmodels computes the DFs in floating point (37.00000000000001)
-            "num_df": stat["Num DF"].astype(float).to_numpy().round(9),
-            "den_df": stat["Den DF"].astype(float).to_numpy().round(9),
-            "F": stat["F Value"].astype(float).to_numpy(),
-            "p": stat["Pr > F"].astype(float).to_numpy(),
-        },
-        index=["Wilks", "Pillai", "Hotelling-Lawley", "Roy"],
-    )
+    manova = manova_statistics(Y, X, tested=list(range(1, k)))
     desc = (
         f"Two-stage (derived variables): each {cluster}'s OLS intercept and slope are treated "
         f"as one multivariate observation and compared across {group} levels. It estimates the "
