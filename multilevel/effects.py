@@ -39,6 +39,7 @@ class Paradox:
     scope: str
     holds: bool
     sentence: str
+    checked: bool = True  # False when one of the two effects does not exist
 
     def to_dict(self) -> dict:
         return {
@@ -46,6 +47,7 @@ class Paradox:
             "scope": self.scope,
             "holds": self.holds,
             "sentence": self.sentence,
+            "checked": self.checked,
         }
 
 
@@ -177,6 +179,16 @@ def three_effects(
     return EffectsResult(table, roles)
 
 
+def no_effect_reason(effect: str, cluster: str, predictor: str) -> str:
+    """Why an effect of the predictor cannot be estimated, in words."""
+    if effect == "between":
+        return (
+            f"the {cluster} means of {predictor} do not vary (a balanced design, or "
+            f"{predictor} centred within {cluster}s)"
+        )
+    return f"{predictor} does not vary within any {cluster}"
+
+
 def _trend(v: float) -> str:
     if v > 0:
         return "rises"
@@ -198,6 +210,14 @@ def paradoxes(effects: EffectsResult) -> list[Paradox]:
             ("Simpson", "pooled", f"across {cl}s, pooling all observations,"),
         ):
             o = effects.effect(other, scope)
+            if not (np.isfinite(w) and np.isfinite(o)):
+                missing = other if np.isfinite(w) else "within"
+                sentence = (
+                    f"{name}'s paradox cannot be checked{where}: there is no {missing} effect "
+                    f"to compare, because {no_effect_reason(missing, cl, x)}."
+                )
+                out.append(Paradox(f"{name}'s paradox", scope, False, sentence, checked=False))
+                continue
             holds = bool(w * o < 0)
             verdict = "holds" if holds else "does not hold"
             because = "opposite signs" if holds else "the same sign"

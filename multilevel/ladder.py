@@ -217,7 +217,8 @@ def fit_model(
     if spec.contextual and not cluster_mean_varies(data, roles.cluster, roles.predictor):
         out["status"] = "not estimable"
         out["reason"] = (
-            f"Every cluster has the same mean of {roles.predictor} (balanced data), so the "
+            f"Every cluster has the same mean of {roles.predictor} (a balanced design, or "
+            f"{roles.predictor} centred within clusters), so the "
             f"cluster mean cvar({roles.predictor}) is constant: it is confounded with the "
             "intercept and the between-cluster and contextual effects cannot be estimated."
         )

@@ -188,8 +188,9 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
 def _no_between(spec: DatasetSpec) -> str:
     r = spec.roles
     return (
-        f"Every {r.cluster} has the same mean {r.predictor} (a balanced design), so there is no "
-        f"between-{r.cluster} variation to estimate a between-{r.cluster} slope from."
+        f"Every {r.cluster} has the same mean {r.predictor} (a balanced design, or "
+        f"{r.predictor} centred within {r.cluster}s), so there is no between-{r.cluster} "
+        f"variation to estimate a between-{r.cluster} slope from."
     )
 
 
@@ -791,6 +792,7 @@ def effects_artifact(
         },
         **effects.to_dict(),
         "any_paradox": any(p.holds for p in paradoxes),
+        "all_checked": all(p.checked for p in paradoxes),
         "decomposition": pooled_decomposition(long, r.cluster, r.outcome, r.predictor),
         "methods": {
             name: {

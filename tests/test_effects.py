@@ -140,3 +140,19 @@ def test_standard_errors_come_from_the_models(hs_raw):
         pooled.table.loc["ses", "se"]
     )
     assert eff.table.loc[("overall", "within"), "df"] == len(hs_raw) - 40 - 1
+
+
+def test_paradoxes_are_checked_only_over_effects_that_exist():
+    # every cluster has the same mean of x (balanced times): no between effect
+    rng = np.random.default_rng(7)
+    data = pd.DataFrame({"c": np.repeat(np.arange(12), 4), "x": np.tile([0.0, 1, 2, 3], 12)})
+    data["y"] = 2.0 * data["x"] + rng.normal(size=len(data)) + np.repeat(rng.normal(size=12), 4)
+    eff = three_effects(data, "c", "y", "x")
+    found = {p.name: p for p in eff.paradoxes()}
+    robinson = found["Robinson's paradox"]
+    assert not robinson.checked and not robinson.holds
+    assert "nan" not in robinson.sentence
+    assert "there is no between effect" in robinson.sentence
+    assert "means of x do not vary (a balanced design, or x centred within cs)" in robinson.sentence
+    simpson = found["Simpson's paradox"]
+    assert simpson.checked and "nan" not in simpson.sentence
