@@ -1,6 +1,6 @@
 """The hierarchical-model chapters' tables, registry values and template context (document
 pages 76-173), from the ladder's model artifacts (results/<dataset>/mixed/<model>.json):
-what the mixed_tables step writes, beside :mod:`multilevel.method_artifacts` for the classical
+what the mixed_tables step writes, beside :mod:`multilevel.classical.artifacts` for the classical
 methods."""
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from multilevel.classical.artifacts.stored import effects_artifact
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.method_artifacts import effects_artifact
 from multilevel.step import LOG, script_step
 from multilevel.tables import write_tables
 

@@ -5,10 +5,10 @@ per cluster."""
 import numpy as np
 import pandas as pd
 
+from multilevel.classical.artifacts.figures import cluster_order
 from multilevel.describe import data_tables
 from multilevel.grouping import up
 from multilevel.many_clusters import many_clusters_entry, many_small_clusters
-from multilevel.method_artifacts import cluster_order
 from multilevel.prepare import prepare
 from multilevel.selection import (
     TABLE_ROWS,
