@@ -9,9 +9,9 @@ from multilevel.classical.artifacts.tables import method_tables
 from multilevel.classical.artifacts.values import method_values, registry_values
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.published import load_registry
+from multilevel.report.published import load_registry
+from multilevel.report.tables import write_tables
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(

@@ -13,9 +13,9 @@ from multilevel.classical.artifacts.fitting import fit_method
 from multilevel.classical.artifacts.stored import method_artifact
 from multilevel.classical.artifacts.tables import method_tables
 from multilevel.classical.artifacts.values import method_values
+from multilevel.classical.wald import WaldResult, wald
 from multilevel.errors import DataError
 from multilevel.size_guard import LIMIT_VARIABLE, check_dense
-from multilevel.wald import WaldResult, wald
 
 from .helpers import spec_from
 
@@ -251,7 +251,7 @@ def test_check_dense_reports_the_step_and_size():
 
 
 def test_no_ellipse_without_standard_errors():
-    from multilevel.ellipse import ellipse
+    from multilevel.classical.ellipse import ellipse
 
     rng = np.random.default_rng(4)
     data = pd.DataFrame(

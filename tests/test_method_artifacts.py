@@ -18,10 +18,10 @@ from multilevel.classical.artifacts.fitting import METHODS, fit_method
 from multilevel.classical.artifacts.stored import effects_artifact, method_artifact, stored_result
 from multilevel.classical.artifacts.tables import method_tables
 from multilevel.classical.artifacts.values import method_values, registry_values
+from multilevel.classical.effects import three_effects
 from multilevel.config import DatasetSpec
-from multilevel.effects import three_effects
-from multilevel.prepare import prepare
-from multilevel.published import audit, load_registry
+from multilevel.data.prepare import prepare
+from multilevel.report.published import audit, load_registry
 
 from .helpers import ROOT, configured, panel_label, spec_from
 

@@ -33,8 +33,8 @@ from multilevel.classical import (
     pooled_ols,
     two_stage,
 )
+from multilevel.classical.effects import EffectsResult, three_effects
 from multilevel.config import DatasetSpec
-from multilevel.effects import EffectsResult, three_effects
 from multilevel.workflow_names import METHOD_KEYS
 
 METHODS = METHOD_KEYS

@@ -13,13 +13,13 @@ from multilevel.classical import (
 )
 from multilevel.classical.artifacts.fitting import DOC_PAGES, SHORT, MethodFit, fit_effects, title
 from multilevel.classical.artifacts.tables import effects_tables, method_tables, summary_tables
+from multilevel.classical.effects import pooled_decomposition
 from multilevel.config import DatasetSpec
-from multilevel.effects import pooled_decomposition
 from multilevel.formatting import (
     json_clean,
     plain,
 )
-from multilevel.tables import Table
+from multilevel.report.tables import Table
 
 
 def _gaps(fit: MethodFit) -> dict:

@@ -1,4 +1,4 @@
-"""The classical methods' report tables (:class:`multilevel.tables.Table`): each method's
+"""The classical methods' report tables (:class:`multilevel.report.tables.Table`): each method's
 coefficient and test tables, the three effects and the summary of methods (pages 40-75 of the
 document)."""
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical.artifacts.fitting import METHODS, SHORT, MethodFit, title
+from multilevel.classical.effects import EffectsResult
 from multilevel.coefficients import R_COEF_LAYOUT, WALD_LAYOUT, format_coef_table
 from multilevel.config import DatasetSpec
-from multilevel.effects import EffectsResult
 from multilevel.formatting import (
     MISSING,
     df_text,
@@ -20,7 +20,7 @@ from multilevel.formatting import (
     p_summary_lm,
     signif,
 )
-from multilevel.tables import Table
+from multilevel.report.tables import Table
 
 
 def _term_meaning(term: str, fit: MethodFit) -> str:
