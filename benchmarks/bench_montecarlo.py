@@ -41,9 +41,9 @@ import yaml  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from multilevel import montecarlo as mc  # noqa: E402
 from multilevel.config import validate_config  # noqa: E402
-from multilevel.simulate import StudyDesign  # noqa: E402
+from multilevel.simulation import montecarlo as mc  # noqa: E402
+from multilevel.simulation.simulate import StudyDesign  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 TARGET = "results/simulation/montecarlo/summary.parquet"

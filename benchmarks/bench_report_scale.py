@@ -7,7 +7,7 @@ Snakemake's benchmark files) and the sizes of the HTML and the PDF.
 
 Targets (issue 12): every job under 4 GB, the HTML under 20 MB. Printed beside the figures;
 nothing is asserted. The report job writes the HTML and the PDF together. `--sizes 2 3` draws
-each cluster's size from {2, 3}. The data come from multilevel.many_clusters (seeded).
+each cluster's size from {2, 3}. The data come from multilevel.simulation.many_clusters (seeded).
 `--keep` leaves the work directory for inspection.
 """
 
@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from multilevel.many_clusters import (  # noqa: E402
+from multilevel.simulation.many_clusters import (  # noqa: E402
     many_clusters_entry,
     write_many_small_clusters,
 )

@@ -3,7 +3,7 @@ and JSON-safe copies of results. Every table and summary of the library formats 
 
 Two conventions for a missing value (NaN, None, infinite):
 
-* report tables (the HTML/PDF tables built from :class:`multilevel.tables.Table`) print
+* report tables (the HTML/PDF tables built from :class:`multilevel.report.tables.Table`) print
   :data:`MISSING`, an em dash;
 * text laid out like an R print-out (``summary(lm)``, ``summary(lme)``, a Wald test) prints
   :data:`R_MISSING`, ``NA``, as R does.

@@ -43,7 +43,7 @@ def read_header(path: str | Path) -> list[str]:
                 return next(csv.reader(handle), [])
         except (csv.Error, UnicodeDecodeError) as exc:
             raise DataError(f"malformed CSV header ({exc})", file=str(path)) from exc
-    from multilevel.rawdata import read_table  # only to raise the file-level error
+    from multilevel.data.rawdata import read_table  # only to raise the file-level error
 
     return list(read_table(path).columns)
 

@@ -1,6 +1,6 @@
 # One job writes the HTML, the Quarto source and the PDF: the PDF is rendered from the HTML
 # string in memory, in parts on the job's threads, keeping rendered parts in a cache
-# (multilevel.pdf), so the rebuild after a template edit, the case a report author meets most,
+# (multilevel.report.pdf), so the rebuild after a template edit, the case a report author meets most,
 # renders only the chapters whose HTML changed.
 rule render_report:
     input:

@@ -5,12 +5,12 @@ from pathlib import Path
 import pandas as pd
 
 from multilevel.config import DatasetSpec
-from multilevel.describe import data_tables
+from multilevel.data.describe import data_tables
 from multilevel.files import write_json
-from multilevel.published import load_registry
-from multilevel.reproduce import DataValues
+from multilevel.report.published import load_registry
+from multilevel.report.reproduce import DataValues
+from multilevel.report.tables import write_tables
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(

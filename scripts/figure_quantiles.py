@@ -3,10 +3,10 @@
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.data.prepare import ROW_ID
 from multilevel.files import write_json
 from multilevel.plots.quantile import uniform_quantile_figure
 from multilevel.plots.style import save_figure
-from multilevel.prepare import ROW_ID
 from multilevel.step import LOG, script_step
 
 

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from multilevel.classical.artifacts.figures import (
+    beta_space_figures,
+    data_space_figures,
+    effects_figures,
+)
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.method_artifacts import beta_space_figures, data_space_figures, effects_figures
 from multilevel.plots import save_figure
 from multilevel.step import LOG, script_step
 

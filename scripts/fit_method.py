@@ -3,18 +3,15 @@ registry values it reproduces (the method is the rule's `params.method`)."""
 
 import pandas as pd
 
+from multilevel.classical.artifacts.fitting import fit_method
+from multilevel.classical.artifacts.stored import method_artifact
+from multilevel.classical.artifacts.tables import method_tables
+from multilevel.classical.artifacts.values import method_values, registry_values
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.method_artifacts import (
-    fit_method,
-    method_artifact,
-    method_tables,
-    method_values,
-    registry_values,
-)
-from multilevel.published import load_registry
+from multilevel.report.published import load_registry
+from multilevel.report.tables import write_tables
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from multilevel.classical.artifacts.stored import effects_artifact
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.method_artifacts import effects_artifact
+from multilevel.report.tables import write_tables
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(spec: DatasetSpec, long_path, method_paths, result_out, tables_out, logger=LOG):

@@ -1,12 +1,12 @@
 """The ladder's model artifacts -> the hierarchical-model chapters' figures (pages 152-169;
-multilevel.mixed_figures)."""
+multilevel.hierarchical.figures)."""
 
 import pandas as pd
 
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.mixed_artifacts import load_models
-from multilevel.mixed_figures import mixed_figures
+from multilevel.hierarchical.artifacts import load_models
+from multilevel.hierarchical.figures import mixed_figures
 from multilevel.plots.mixed import FIGURE_KEYS
 from multilevel.step import LOG, script_step
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.ladder import fit_model, spec_for
+from multilevel.hierarchical.ladder import fit_model, spec_for
 from multilevel.step import LOG, script_step
 
 

@@ -1,5 +1,5 @@
 """The ladder's model artifacts -> the theory and mixed-model chapters' tables, registry values
-and template context (document pages 76-173; multilevel.mixed_artifacts)."""
+and template context (document pages 76-173; multilevel.hierarchical.artifacts)."""
 
 from pathlib import Path
 
@@ -7,10 +7,10 @@ import pandas as pd
 
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
-from multilevel.mixed_artifacts import load_models, mixed_chapters
-from multilevel.published import load_registry
+from multilevel.hierarchical.artifacts import load_models, mixed_chapters
+from multilevel.report.published import load_registry
+from multilevel.report.tables import write_tables
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(

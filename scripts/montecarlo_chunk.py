@@ -13,8 +13,8 @@ NUMPY_PRELOADED = "numpy" in sys.modules
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from multilevel.montecarlo import chunk_bounds, run_chunk  # noqa: E402
-from multilevel.simulate import StudyDesign  # noqa: E402
+from multilevel.simulation.montecarlo import chunk_bounds, run_chunk  # noqa: E402
+from multilevel.simulation.simulate import StudyDesign  # noqa: E402
 from multilevel.step import LOG, script_step  # noqa: E402
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 
 from multilevel.files import write_json
-from multilevel.montecarlo import METHODS, QUANTITIES
 from multilevel.plots.simulation import coverage_figure, estimates_figure
 from multilevel.plots.style import save_figure
+from multilevel.simulation.montecarlo import METHODS, QUANTITIES
 from multilevel.step import LOG, script_step
 
 

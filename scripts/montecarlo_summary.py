@@ -1,20 +1,20 @@
 """Gather the Monte Carlo chunks: all replicates, the per-method summary, report tables
-(multilevel.montecarlo_tables)."""
+(multilevel.simulation.montecarlo_tables)."""
 
 from pathlib import Path
 
 from multilevel.files import write_json
-from multilevel.montecarlo import summarise
-from multilevel.montecarlo_tables import (
+from multilevel.report.tables import write_tables
+from multilevel.simulation.montecarlo import summarise
+from multilevel.simulation.montecarlo_tables import (
     context,
     design_table,
     gather,
     summary_tables,
     verdict_table,
 )
-from multilevel.simulate import StudyDesign
+from multilevel.simulation.simulate import StudyDesign
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(cfg: dict, chunk_paths, replicates_out, summary_out, tables_out, context_out, logger=LOG):

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from multilevel.config import DatasetSpec
+from multilevel.data.grouping import up
+from multilevel.data.prepare import prepare
 from multilevel.files import write_json
-from multilevel.grouping import up
-from multilevel.prepare import prepare
 from multilevel.step import LOG, script_step
 
 

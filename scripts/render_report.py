@@ -1,6 +1,6 @@
 """Artifacts of every part -> reports/<dataset>/report.html (one self-contained file), the same
 report as a Quarto source (report.qmd) and as PDF (report.pdf, WeasyPrint, print stylesheet);
-the context is multilevel.report.report_context."""
+the context is multilevel.report.render.report_context."""
 
 import time
 from pathlib import Path
@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from multilevel.config import DatasetSpec
-from multilevel.mathtext import use_cache as use_math_cache
-from multilevel.pdf import render_pdf
-from multilevel.quarto import quarto_source
-from multilevel.report import render_html_numbered, report_context
+from multilevel.report.mathtext import use_cache as use_math_cache
+from multilevel.report.pdf import render_pdf
+from multilevel.report.quarto import quarto_source
+from multilevel.report.render import render_html_numbered, report_context
 from multilevel.step import LOG, script_step
 
 

@@ -1,15 +1,15 @@
 """The document's simulated school (pages 89-100): data, tables and context for the report
-(multilevel.example_artifacts)."""
+(multilevel.simulation.example_artifacts)."""
 
 from pathlib import Path
 
 import numpy as np
 
-from multilevel.example_artifacts import example_context, example_tables
 from multilevel.files import write_json
-from multilevel.simulate import ExampleDesign, simulate_example
+from multilevel.report.tables import write_tables
+from multilevel.simulation.example_artifacts import example_context, example_tables
+from multilevel.simulation.simulate import ExampleDesign, simulate_example
 from multilevel.step import LOG, script_step
-from multilevel.tables import write_tables
 
 
 def main(cfg: dict, students_out, schools_out, tables_out, context_out, logger=LOG):

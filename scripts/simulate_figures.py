@@ -1,15 +1,15 @@
 """Figures 8-17 of the document (pages 91-100): the simulated school in data and beta space
-(multilevel.plots.simulation; listing in multilevel.example_artifacts)."""
+(multilevel.plots.simulation; listing in multilevel.simulation.example_artifacts)."""
 
 from pathlib import Path
 
 import pandas as pd
 
-from multilevel.example_artifacts import example_figure_listing, example_figure_paths
 from multilevel.files import write_json
 from multilevel.plots.simulation import example_figures
 from multilevel.plots.style import save_figure
-from multilevel.simulate import Example, ExampleDesign
+from multilevel.simulation.example_artifacts import example_figure_listing, example_figure_paths
+from multilevel.simulation.simulate import Example, ExampleDesign
 from multilevel.step import LOG, script_step
 
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from multilevel.config import validate_config
+from multilevel.data.prepare import prepare
 from multilevel.errors import DataError
-from multilevel.prepare import prepare
 
 from .helpers import ROOT, spec_from
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.blup import (
+from multilevel.hierarchical.blup import (
     blue_blup_lines,
     display_labels,
     line_coefficients,

@@ -162,7 +162,7 @@ def test_two_stage_intercept_response_has_same_centre_as_fixed_effects(two, fe_s
 
 
 def test_two_stage_manova_agrees_with_hotelling(two):
-    from multilevel.wald import wald
+    from multilevel.classical.wald import wald
 
     m = two.manova
     assert list(m.index) == ["Wilks", "Pillai", "Hotelling-Lawley", "Roy"]

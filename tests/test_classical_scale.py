@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import statsmodels.api  # noqa: F401  (imported before measuring: its import is not the fit)
 
-from multilevel import method_artifacts as M
+from multilevel.classical.artifacts.fitting import METHODS, fit_method
+from multilevel.classical.artifacts.stored import method_artifact
 
 from .helpers import spec_from
 
@@ -59,10 +60,10 @@ def test_hundred_thousand_clusters_of_two():
     J = 100_000
     long = _data(np.full(J, 2), seed=1)
     spec = _spec()
-    fits, peak = _peak(lambda: {name: M.fit_method(name, long, spec) for name in M.METHODS})
+    fits, peak = _peak(lambda: {name: fit_method(name, long, spec) for name in METHODS})
     # every fit of the five methods held at once, against 4.6 MiB of input columns
     assert peak < 150 * MiB, f"{peak / MiB:.0f} MiB"
-    arts = {name: M.method_artifact(fit) for name, fit in fits.items()}
+    arts = {name: method_artifact(fit) for name, fit in fits.items()}
     assert all(a["status"] == "fitted" for a in arts.values())
 
     fe2a = arts["fe2a"]
@@ -96,8 +97,8 @@ def test_twenty_thousand_clusters_of_about_five():
     sizes[:50] = 1  # clusters without a line of their own
     long = _data(sizes, seed=2)
     spec = _spec()
-    for name in M.METHODS:
-        art, peak = _peak(lambda name=name: M.method_artifact(M.fit_method(name, long, spec)))
+    for name in METHODS:
+        art, peak = _peak(lambda name=name: method_artifact(fit_method(name, long, spec)))
         assert peak < 100 * MiB, f"{name}: {peak / MiB:.0f} MiB"
         assert art["status"] == "fitted"
         if name in ("fe2a", "twostage"):

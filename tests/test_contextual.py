@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
+from multilevel.classical.wald import wald
 from multilevel.config import Roles
-from multilevel.contextual import combination, contextual_effects, verdict
-from multilevel.ladder import fit_model, restore, spec_for
-from multilevel.wald import wald
+from multilevel.hierarchical.contextual import combination, contextual_effects, verdict
+from multilevel.hierarchical.ladder import fit_model, restore, spec_for
 
 HS = Roles(cluster="school", outcome="mathach", predictor="ses", group="Sector")
 

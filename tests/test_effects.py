@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from multilevel.classical import between_cluster, fixed_effects_common_slope, pooled_ols
-from multilevel.effects import pooled_decomposition, three_effects
+from multilevel.classical.effects import pooled_decomposition, three_effects
 
 ROLES = {"cluster": "school", "outcome": "mathach", "predictor": "ses"}
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from multilevel.ellipse import ellipse, joint_radius, radius, shadow_radius
+from multilevel.classical.ellipse import ellipse, joint_radius, radius, shadow_radius
 
 S = np.array([[0.0354, -0.0210], [-0.0210, 0.0667]])  # a covariance of (intercept, slope)
 C = np.array([13.56, 2.30])

@@ -9,10 +9,13 @@ import pytest
 import statsmodels.api as sm
 
 from multilevel import classical as C
-from multilevel import method_artifacts as M
+from multilevel.classical.artifacts.fitting import fit_method
+from multilevel.classical.artifacts.stored import method_artifact
+from multilevel.classical.artifacts.tables import method_tables
+from multilevel.classical.artifacts.values import method_values
+from multilevel.classical.wald import WaldResult, wald
 from multilevel.errors import DataError
 from multilevel.size_guard import LIMIT_VARIABLE, check_dense
-from multilevel.wald import WaldResult, wald
 
 from .helpers import spec_from
 
@@ -197,14 +200,14 @@ def test_two_rows_per_cluster_leaves_2a_without_error_variance():
         "files": {"level1": {"path": "unused.csv"}},
         "roles": dict(ROLES),  # the schema fills in defaults
     }
-    fit = M.fit_method("fe2a", data, spec_from(entry, "pairs"))
-    art = M.method_artifact(fit)
+    fit = fit_method("fe2a", data, spec_from(entry, "pairs"))
+    art = method_artifact(fit)
     assert art["estimates"]["test"] is None and "not computable" in art["estimates"]["note"]
-    joint, rows = M.method_tables(fit)
+    joint, rows = method_tables(fit)
     assert joint.notes == [res.note] and rows.notes == [res.note]
     assert rows.frame.loc["Slope", "Std. Error"] == "not computable"
     assert rows.frame.loc["Slope", "Estimate"] == f"{gap.slope:.6f}"
-    assert not any("/test/" in k for k in M.method_values(fit))
+    assert not any("/test/" in k for k in method_values(fit))
     # 2b still has residual DF: N - J - 2
     common = C.fixed_effects_common_slope(data, **ROLES)
     assert common.df_resid == 2 * J - J - 2 and common.test is not None
@@ -248,7 +251,7 @@ def test_check_dense_reports_the_step_and_size():
 
 
 def test_no_ellipse_without_standard_errors():
-    from multilevel.ellipse import ellipse
+    from multilevel.classical.ellipse import ellipse
 
     rng = np.random.default_rng(4)
     data = pd.DataFrame(

@@ -13,7 +13,7 @@ import multilevel.coefficients as C
 import multilevel.formatting as F
 from multilevel.classical import pooled_ols
 from multilevel.distributions import t_sf
-from multilevel.tables import format_frame, format_value
+from multilevel.report.tables import format_frame, format_value
 
 
 @pytest.mark.parametrize("module", [F, C])

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from multilevel.config import Roles
-from multilevel.ladder import (
+from multilevel.hierarchical.ladder import (
     MODEL_KEYS,
     boundary_pvalue,
     fit_model,

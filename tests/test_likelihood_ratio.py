@@ -3,7 +3,7 @@
 import pytest
 from scipy import stats
 
-from multilevel.likelihood_ratio import boundary_pvalue, likelihood_ratio_test
+from multilevel.hierarchical.likelihood_ratio import boundary_pvalue, likelihood_ratio_test
 
 
 def fit(llf, n_params, fixed=("(Intercept)",), random=("(Intercept)",), method="ML", **kw):

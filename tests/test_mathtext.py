@@ -3,7 +3,7 @@
 import base64
 import re
 
-from multilevel.mathtext import math, tex_svg, use_cache
+from multilevel.report.mathtext import math, tex_svg, use_cache
 
 
 def test_formula_is_an_inline_svg_image():

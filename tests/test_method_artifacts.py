@@ -1,4 +1,4 @@
-"""The classical methods as the pipeline runs them (multilevel.method_artifacts): every number
+"""The classical methods as the pipeline runs them (multilevel.classical.artifacts): every number
 the document prints on pages 35-75 is reproduced by the functions the rules call, artifacts
 are plain JSON that rebuild the estimates, a dataset without group skips the group comparisons
 and says so, and the figures draw what their captions claim."""
@@ -8,11 +8,20 @@ import json
 import numpy as np
 import pytest
 
-from multilevel import method_artifacts as M
+from multilevel.classical.artifacts.figures import (
+    beta_space_figures,
+    cluster_order,
+    data_space_figures,
+    effects_figures,
+)
+from multilevel.classical.artifacts.fitting import METHODS, fit_method
+from multilevel.classical.artifacts.stored import effects_artifact, method_artifact, stored_result
+from multilevel.classical.artifacts.tables import method_tables
+from multilevel.classical.artifacts.values import method_values, registry_values
+from multilevel.classical.effects import three_effects
 from multilevel.config import DatasetSpec
-from multilevel.effects import three_effects
-from multilevel.prepare import prepare
-from multilevel.published import audit, load_registry
+from multilevel.data.prepare import prepare
+from multilevel.report.published import audit, load_registry
 
 from .helpers import ROOT, configured, panel_label, spec_from
 
@@ -35,14 +44,14 @@ def hs():
 @pytest.fixture(scope="module")
 def fits(hs):
     spec, long = hs
-    return {name: M.fit_method(name, long, spec) for name in M.METHODS}
+    return {name: fit_method(name, long, spec) for name in METHODS}
 
 
 @pytest.fixture(scope="module")
 def artifacts(fits):
     # through JSON, as the rules hand them on
     return {
-        name: json.loads(json.dumps(M.method_artifact(fit), allow_nan=False))
+        name: json.loads(json.dumps(method_artifact(fit), allow_nan=False))
         for name, fit in fits.items()
     }
 
@@ -50,7 +59,7 @@ def artifacts(fits):
 def test_every_registry_entry_of_pages_35_to_75_is_reproduced(fits):
     values = {}
     for fit in fits.values():
-        values.update(M.registry_values(M.method_values(fit), REGISTRY["key"]))
+        values.update(registry_values(method_values(fit), REGISTRY["key"]))
     result = audit(METHOD_ENTRIES, values)
     failures = result[~result["agree"]]
     assert failures.empty, failures.to_string()
@@ -61,7 +70,7 @@ def test_every_registry_entry_of_pages_35_to_75_is_reproduced(fits):
 
 
 def test_a_wrong_sign_is_caught(fits):
-    values = M.method_values(fits["fe2a"])
+    values = method_values(fits["fe2a"])
     flipped = {k: -v for k, v in values.items() if k == "fe2a/test/Int/estimate"}
     result = audit(METHOD_ENTRIES[METHOD_ENTRIES["key"] == "fe2a/test/Int/estimate"], flipped)
     assert not result["agree"].iloc[0]
@@ -72,13 +81,13 @@ def test_fit_method_step_keeps_only_registry_values(hs):
     only those the registry checks."""
     config = {"dataset": "hs", "report": {}, "datasets": {"hs": _config_entry("hs")}}
     spec = DatasetSpec.from_config(config, "hs")
-    fit = M.fit_method("pooled", hs[1], spec)
+    fit = fit_method("pooled", hs[1], spec)
     assert not fit.skipped
-    values = M.registry_values(M.method_values(fit), REGISTRY["key"])
+    values = registry_values(method_values(fit), REGISTRY["key"])
     assert set(values) == {k for k in METHOD_ENTRIES["key"] if k.startswith("pooled/")}
     assert len(values) == 29
-    assert M.method_artifact(fit)["status"] == "fitted"
-    assert [t.key for t in M.method_tables(fit)] == ["pooled_coef", "pooled_fit"]
+    assert method_artifact(fit)["status"] == "fitted"
+    assert [t.key for t in method_tables(fit)] == ["pooled_coef", "pooled_fit"]
 
 
 def _config_entry(name):
@@ -93,7 +102,7 @@ def test_artifacts_rebuild_each_groups_line_and_the_gap(fits, artifacts):
         art = artifacts[name]
         assert art["status"] == "fitted" and art["reference"] == "Catholic"
         assert art["description"] == fit.result.description
-        stored = M.stored_result(art)
+        stored = stored_result(art)
         for level, est in fit.result.group_estimates().items():
             back = stored.group_estimates()[level]
             assert back.centre == pytest.approx(est.centre, rel=1e-12)
@@ -124,7 +133,7 @@ def test_between_artifact_keeps_the_page_44_model_without_group(artifacts):
 
 def test_summary_of_methods_pages_73_to_75(hs, artifacts):
     spec, long = hs
-    art, tables = M.effects_artifact(long, spec, artifacts)
+    art, tables = effects_artifact(long, spec, artifacts)
     summary = next(t for t in tables if t.key == "methods_summary").frame
     assert len(summary) == 5
     assert list(summary.columns[:5]) == ["estimates", "intercept gap", "SE", "slope gap", "SE"]
@@ -146,10 +155,10 @@ def test_summary_of_methods_pages_73_to_75(hs, artifacts):
 
 def test_cluster_panels_follow_the_informative_label(hs):
     spec, long = hs
-    order, labels = M.cluster_order(long, spec)
+    order, labels = cluster_order(long, spec)
     assert [labels[c] for c in order] == list(long[spec.id_label].cat.categories)
     assert labels[1317] == "C1317G"
-    figures = {f.key: f for f in M.data_space_figures(long, spec)}
+    figures = {f.key: f for f in data_space_figures(long, spec)}
     assert list(figures) == [
         "pooled_scatter",
         "group_panels",
@@ -172,7 +181,7 @@ def _slope(line):
 
 def test_three_effects_picture_draws_the_three_slopes(hs):
     spec, long = hs
-    (fig,) = M.effects_figures(long, spec)
+    (fig,) = effects_figures(long, spec)
     eff = three_effects(long, "school", "mathach", "ses")
     lines = {ln.get_gid(): ln for ln in fig.figure.axes[0].get_lines()}
     assert _slope(lines["between"]) == pytest.approx(eff.effect("between"), rel=1e-10)
@@ -189,7 +198,7 @@ def test_three_effects_picture_draws_the_three_slopes(hs):
 
 def test_beta_space_figures_from_the_artifacts(hs, artifacts):
     spec, long = hs
-    figures = {f.key: f for f in M.beta_space_figures(long, spec, artifacts)}
+    figures = {f.key: f for f in beta_space_figures(long, spec, artifacts)}
     refs = {k: f.doc_ref for k, f in figures.items()}
     assert refs["beta_pooled"] == "Figure 4, p. 49" and refs["diff_fe"] == "Figure 7, p. 55"
     assert refs["beta_pooled_clusters"] == "Figure 5, p. 53"
@@ -206,7 +215,7 @@ def test_beta_space_figures_from_the_artifacts(hs, artifacts):
         own = long[long["school"] == school]
         slope_own = np.polyfit(own["ses"], own["mathach"], 1)[0]
         assert _slope(drawn[f"fit:{school}"]) == pytest.approx(slope_own, rel=1e-9)
-        pooled_slope = M.stored_result(pooled).group_estimates()[sector].centre[1]
+        pooled_slope = stored_result(pooled).group_estimates()[sector].centre[1]
         assert _slope(drawn[f"reference:{school}"]) == pytest.approx(pooled_slope, rel=1e-12)
 
     def centre(fig, gid):
@@ -247,19 +256,19 @@ def sleep():
 
 def test_a_dataset_without_group_skips_the_group_comparisons(sleep):
     spec, long = sleep
-    fits = {name: M.fit_method(name, long, spec) for name in M.METHODS}
+    fits = {name: fit_method(name, long, spec) for name in METHODS}
     for name in ("fe2a", "fe2b", "twostage"):
         fit = fits[name]
         assert fit.result is None and "no group role" in fit.skipped
-        art = M.method_artifact(fit)
+        art = method_artifact(fit)
         assert art["status"] == "skipped" and art["skipped"] == fit.skipped
-        assert M.method_tables(fit) == [] and M.method_values(fit) == {}
+        assert method_tables(fit) == [] and method_values(fit) == {}
     # every subject is observed on the same days: no between-subject slope either
     assert "same mean Days" in fits["between"].skipped
     assert fits["pooled"].result is not None
     assert list(fits["pooled"].result.params.index) == ["(Intercept)", "Days"]
-    artifacts = {n: json.loads(json.dumps(M.method_artifact(f))) for n, f in fits.items()}
-    art, tables = M.effects_artifact(long, spec, artifacts)
+    artifacts = {n: json.loads(json.dumps(method_artifact(f))) for n, f in fits.items()}
+    art, tables = effects_artifact(long, spec, artifacts)
     json.dumps(art, allow_nan=False)
     assert [t.key for t in tables] == ["three_effects", "methods_summary"]
     assert tables[0].frame.loc["overall", "between"] == "—"  # a missing cell of a report table
@@ -267,8 +276,8 @@ def test_a_dataset_without_group_skips_the_group_comparisons(sleep):
     assert "no group role" in summary.caption
     assert summary.frame.loc[:, "intercept gap"].tolist().count("skipped") == 4
     assert art["methods"]["fe2a"]["status"] == "skipped"
-    assert [f.key for f in M.data_space_figures(long, spec)] == ["pooled_scatter", "cluster_panels"]
-    (beta,) = M.beta_space_figures(long, spec, artifacts)
+    assert [f.key for f in data_space_figures(long, spec)] == ["pooled_scatter", "cluster_panels"]
+    (beta,) = beta_space_figures(long, spec, artifacts)
     gids = {ln.get_gid() for ln in beta.figure.axes[0].get_lines()}
     assert "ellipse:pooled:all:joint" in gids
 
@@ -279,12 +288,12 @@ def test_between_without_group_is_the_page_44_model(hs):
     entry = {**_config_entry("hs"), "roles": roles}
     entry["files"] = {k: {**v, "path": str(ROOT / v["path"])} for k, v in entry["files"].items()}
     nogroup = spec_from(entry, "hs_nogroup")
-    fit = M.fit_method("between", long, nogroup)
+    fit = fit_method("between", long, nogroup)
     assert fit.result is fit.overall and list(fit.result.params.index) == ["(Intercept)", "ses"]
-    values = M.method_values(fit)
+    values = method_values(fit)
     assert round(values["between/coef/ses/estimate"], 4) == 5.7734
     assert not any(k.startswith("between_by_group/") for k in values)
-    assert M.method_artifact(fit)["gaps"] == {}
+    assert method_artifact(fit)["gaps"] == {}
 
 
 def test_balanced_design_with_a_group_draws_no_between_model():
@@ -292,9 +301,9 @@ def test_balanced_design_with_a_group_draws_no_between_model():
     # the beta-space figures are drawn without it instead of failing
     spec = configured("orthodont")
     long = prepare(spec, ROOT).long
-    fits = {name: M.fit_method(name, long, spec) for name in M.METHODS}
+    fits = {name: fit_method(name, long, spec) for name in METHODS}
     assert fits["between"].result is None and fits["between"].skipped
-    artifacts = {n: json.loads(json.dumps(M.method_artifact(f))) for n, f in fits.items()}
-    keys = [f.key for f in M.beta_space_figures(long, spec, artifacts)]
+    artifacts = {n: json.loads(json.dumps(method_artifact(f))) for n, f in fits.items()}
+    keys = [f.key for f in beta_space_figures(long, spec, artifacts)]
     assert "diff_twostage" in keys
     assert "beta_between" not in keys and "diff_between" not in keys

@@ -1,6 +1,6 @@
 """The mixed-model steps end to end on hs, through the library the steps call (no Snakemake):
-one artifact per model (multilevel.ladder), the chapters' tables and values
-(multilevel.mixed_artifacts) and figures (multilevel.mixed_figures).
+one artifact per model (multilevel.hierarchical.ladder), the chapters' tables and values
+(multilevel.hierarchical.artifacts) and figures (multilevel.hierarchical.figures).
 
 Against the R fixtures (tests/fixtures/r/mixed_models.json, nlme 3.1-162; see its README):
 for the models where nlme and lme4 agree (a well-determined optimum) fixed effects and SDs
@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from multilevel.config import DatasetSpec, load_config
+from multilevel.data.prepare import prepare
 from multilevel.files import json_clean
-from multilevel.ladder import MODEL_KEYS, fit_model, spec_for
-from multilevel.mixed_artifacts import mixed_chapters
-from multilevel.mixed_figures import mixed_figures
-from multilevel.prepare import prepare
-from multilevel.published import audit, load_registry
-from multilevel.tables import read_tables, write_tables
+from multilevel.hierarchical.artifacts import mixed_chapters
+from multilevel.hierarchical.figures import mixed_figures
+from multilevel.hierarchical.ladder import MODEL_KEYS, fit_model, spec_for
+from multilevel.report.published import audit, load_registry
+from multilevel.report.tables import read_tables, write_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "r" / "mixed_models.json"

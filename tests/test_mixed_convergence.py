@@ -181,7 +181,7 @@ def test_a_zero_first_diagonal_entry_is_no_boundary_optimum():
     non-zero entry below it; flipping that column's sign gives the same covariance, so the
     point is not a boundary and its gradient must vanish for a minimum: it does not.  The
     optimum is interior, 15 log-likelihood units higher."""
-    from multilevel.simulate import StudyDesign, simulate_study
+    from multilevel.simulation.simulate import StudyDesign, simulate_study
 
     seed = np.random.SeedSequence(123).spawn(10)[9]
     data = simulate_study(StudyDesign(), np.random.default_rng(seed))

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel import montecarlo as mc
 from multilevel.classical import pooled_ols, two_stage
 from multilevel.mixed import lmm
-from multilevel.simulate import StudyDesign, simulate_study
+from multilevel.simulation import montecarlo as mc
+from multilevel.simulation.simulate import StudyDesign, simulate_study
 
 SMALL = StudyDesign(clusters_per_group=5, cluster_size=(("distribution", "fixed"), ("size", 10)))
 

@@ -1,6 +1,6 @@
 """The index maps the document's pages to the report's numbered tables and figures."""
 
-from multilevel.report import document_pages, page_index
+from multilevel.report.render import document_pages, page_index
 
 
 def test_page_references_are_parsed():

@@ -1,4 +1,5 @@
-"""multilevel.pdf: the PDF rendered in parts (in parallel, cached) is the PDF of the whole HTML."""
+"""multilevel.report.pdf: the PDF rendered in parts (in parallel, cached) is the PDF of the whole
+HTML."""
 
 import io
 import logging
@@ -7,8 +8,8 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
-from multilevel.pdf import drop_screen_only, render_pdf
-from multilevel.report import TEMPLATES
+from multilevel.report.pdf import drop_screen_only, render_pdf
+from multilevel.report.render import TEMPLATES
 
 CSS = (TEMPLATES / "report.css").read_text()
 
@@ -103,7 +104,7 @@ def test_links_across_parts_land_where_the_anchor_is(tmp_path):
 def test_the_cache_renders_only_changed_chapters_and_changes_no_byte(tmp_path, caplog):
     cache = tmp_path / "cache"
     first = rendered(report_html(), tmp_path, "a.pdf", cache_dir=cache, workers=2)
-    with caplog.at_level(logging.INFO, logger="multilevel.pdf"):
+    with caplog.at_level(logging.INFO, logger="multilevel.report.pdf"):
         again = rendered(report_html(), tmp_path, "b.pdf", cache_dir=cache, workers=2)
     assert again == first
     assert "rendered 0 of 3 chapters" in caplog.text
@@ -112,7 +113,7 @@ def test_the_cache_renders_only_changed_chapters_and_changes_no_byte(tmp_path, c
     # the second renders the later chapters with their new first pages; the result is what a
     # build without a cache gives.
     longer = report_html(lengths=(30, 40, 5))
-    with caplog.at_level(logging.INFO, logger="multilevel.pdf"):
+    with caplog.at_level(logging.INFO, logger="multilevel.report.pdf"):
         cached = rendered(longer, tmp_path, "c.pdf", cache_dir=cache, workers=2)
     assert cached == rendered(longer, tmp_path, "d.pdf", workers=1)
     assert page_texts(cached) == page_texts(whole(longer))
@@ -121,7 +122,7 @@ def test_the_cache_renders_only_changed_chapters_and_changes_no_byte(tmp_path, c
     caplog.clear()
     # A change inside the last chapter that keeps its length: only that chapter is rendered.
     edited = longer.replace("End of gamma", "End of GAMMA")
-    with caplog.at_level(logging.INFO, logger="multilevel.pdf"):
+    with caplog.at_level(logging.INFO, logger="multilevel.report.pdf"):
         rendered(edited, tmp_path, "e.pdf", cache_dir=cache, workers=2)
     assert "rendered 1 of 3 chapters (gamma)" in caplog.text
     assert "front matter" not in caplog.text  # its numbers did not change: taken from the cache
@@ -129,7 +130,7 @@ def test_the_cache_renders_only_changed_chapters_and_changes_no_byte(tmp_path, c
     # A stylesheet edit changes every part: the front matter is rendered beside the chapters with
     # the last build's numbers, which still hold.
     restyled = edited.replace("</style>", "p { color: #111; }</style>")
-    with caplog.at_level(logging.INFO, logger="multilevel.pdf"):
+    with caplog.at_level(logging.INFO, logger="multilevel.report.pdf"):
         result = rendered(restyled, tmp_path, "f.pdf", cache_dir=cache, workers=2)
     assert "rendered 3 of 3 chapters" in caplog.text
     assert "front matter" not in caplog.text

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from multilevel import classical as C
-from multilevel.ellipse import joint_radius, shadow_radius
+from multilevel.classical.ellipse import joint_radius, shadow_radius
 from multilevel.plots import (
     cluster_lines_by_group,
     cluster_panels,

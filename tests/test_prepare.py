@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.grouping import capply, invariant_columns, tab, up
-from multilevel.prepare import prepare
+from multilevel.data.grouping import capply, invariant_columns, tab, up
+from multilevel.data.prepare import prepare
 
 from .helpers import configured
 
@@ -108,7 +108,7 @@ def test_invariant_columns_and_mode_ties():
 
 
 def test_raw_files_are_not_modified(tmp_path):
-    from multilevel.provenance import sha256
+    from multilevel.report.provenance import sha256
 
     spec = configured("hs")
     before = {p: sha256(p) for p in spec.raw_paths}

@@ -5,9 +5,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from multilevel.effects import three_effects
-from multilevel.grouping import up
-from multilevel.prepare import prepare
+from multilevel.classical.effects import three_effects
+from multilevel.data.grouping import up
+from multilevel.data.prepare import prepare
 
 from .helpers import spec_from
 

@@ -5,9 +5,9 @@ import re
 import pandas as pd
 import pytest
 
-from multilevel.prepare import prepare
-from multilevel.published import agrees, audit, load_registry
-from multilevel.reproduce import DataValues
+from multilevel.data.prepare import prepare
+from multilevel.report.published import agrees, audit, load_registry
+from multilevel.report.reproduce import DataValues
 
 from .helpers import ROOT, configured
 
@@ -89,7 +89,7 @@ def test_errata_are_noted():
 
 
 def test_audit_shows_values_at_useful_precision():
-    from multilevel.published import show
+    from multilevel.report.published import show
 
     assert show(52.0, "0") == "52"
     assert show(0.42105263, "7") == "0.421052630"

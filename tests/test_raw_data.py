@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from multilevel.provenance import sha256
+from multilevel.report.provenance import sha256
 
 from .conftest import RAW, ROOT
 

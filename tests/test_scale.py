@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from multilevel.describe import data_tables
+from multilevel.data.describe import data_tables
+from multilevel.data.prepare import prepare
 from multilevel.mixed import lmm
-from multilevel.prepare import prepare
 from multilevel.selection import TABLE_ROWS
 
 from .helpers import spec_from

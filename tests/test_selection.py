@@ -5,11 +5,10 @@ per cluster."""
 import numpy as np
 import pandas as pd
 
-from multilevel.describe import data_tables
-from multilevel.grouping import up
-from multilevel.many_clusters import many_clusters_entry, many_small_clusters
-from multilevel.method_artifacts import cluster_order
-from multilevel.prepare import prepare
+from multilevel.classical.artifacts.figures import cluster_order
+from multilevel.data.describe import data_tables
+from multilevel.data.grouping import up
+from multilevel.data.prepare import prepare
 from multilevel.selection import (
     TABLE_ROWS,
     keep_selected,
@@ -17,6 +16,7 @@ from multilevel.selection import (
     selection_note,
     with_selection,
 )
+from multilevel.simulation.many_clusters import many_clusters_entry, many_small_clusters
 
 from .helpers import spec_from
 

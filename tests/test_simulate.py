@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.example_artifacts import example_figure_listing, example_figure_paths
 from multilevel.plots.simulation import EXAMPLE_FIGURES, example_figures
 from multilevel.plots.style import save_figure
-from multilevel.simulate import (
+from multilevel.simulation.example_artifacts import example_figure_listing, example_figure_paths
+from multilevel.simulation.simulate import (
     ExampleDesign,
     StudyDesign,
     cluster_sizes,

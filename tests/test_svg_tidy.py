@@ -1,4 +1,4 @@
-"""multilevel.svg_tidy: lighter SVG that draws the same, in a browser and in WeasyPrint."""
+"""multilevel.report.svg_tidy: lighter SVG that draws the same, in a browser and in WeasyPrint."""
 
 import base64
 import io
@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from multilevel.plots.style import new_figure, rasterize_point_clouds, save_figure, style
-from multilevel.svg_tidy import GROUP, SHAPES, SVG_NS, tidy_svg
+from multilevel.report.svg_tidy import GROUP, SHAPES, SVG_NS, tidy_svg
 
 MINIMAL = f"""<?xml version="1.0" encoding="utf-8" standalone="no"?>
 <svg xmlns:xlink="http://www.w3.org/1999/xlink" width="10pt" height="10pt" viewBox="0 0 10 10"

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from multilevel.classical import fixed_effects_common_slope, fixed_effects_separate
-from multilevel.wald import format_p, hypothesis_matrix, wald
+from multilevel.classical.wald import format_p, hypothesis_matrix, wald
 
 
 @pytest.fixture(scope="module")

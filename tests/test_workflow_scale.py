@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from multilevel.config import DatasetSpec
-from multilevel.ladder import restore
-from multilevel.many_clusters import many_clusters_entry, write_many_small_clusters
+from multilevel.hierarchical.ladder import restore
 from multilevel.mixed.design import INTERCEPT
 from multilevel.selection import ARROWS, LINES, PANELS, TABLE_ROWS, largest_clusters
+from multilevel.simulation.many_clusters import many_clusters_entry, write_many_small_clusters
 
 from .helpers import ROOT
 from .workflow import make_workdir, run

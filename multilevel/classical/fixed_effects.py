@@ -20,11 +20,11 @@ from multilevel.classical.clusters import (
     require_columns,
 )
 from multilevel.classical.results import FixedEffectsResult
+from multilevel.classical.wald import WaldResult
 from multilevel.classical.within import WithinFit
 from multilevel.coefficients import coef_table
 from multilevel.distributions import f_sf
 from multilevel.errors import DataError
-from multilevel.wald import WaldResult
 
 __all__ = ["fixed_effects_separate", "fixed_effects_common_slope"]
 

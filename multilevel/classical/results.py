@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from multilevel.classical.wald import WaldResult
 from multilevel.coefficients import R_COEF_LAYOUT, coef_table, format_coef_table
 from multilevel.formatting import R_MISSING, p_summary_lm
-from multilevel.wald import WaldResult
 
 __all__ = [
     "BetaEstimate",

@@ -23,7 +23,7 @@ __all__ = ["WithinFit"]
 
 class WithinFit:
     """A fit with ``params`` (R's names), ``df_resid``, ``bse``, ``cov_of(L)`` and
-    ``cov_params()``: enough for :func:`multilevel.wald.wald`.
+    ``cov_params()``: enough for :func:`multilevel.classical.wald.wald`.
 
     ``A`` is (coefficients x pieces), ``u`` the pieces' estimates, ``d`` their variances in
     units of ``scale`` (the residual variance; NaN when there are no residual DF)."""

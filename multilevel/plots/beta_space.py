@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import BetaEstimate
-from multilevel.ellipse import ellipse, joint_radius, shadow_radius
+from multilevel.classical.ellipse import ellipse, joint_radius, shadow_radius
 from multilevel.plots.style import INK, MUTED, PALETTE, frame_bulk, level_colors, new_figure, styled
 
 __all__ = [

@@ -314,8 +314,8 @@ def three_effects_picture(
     slope through it over the cluster's range of ``predictor``, the between-cluster line
     through the cluster means, and the pooled line through all observations.
 
-    The slopes are those of ``multilevel.effects.three_effects`` (overall): within from the
-    deviations from cluster means, between from the unweighted cluster means, pooled from
+    The slopes are those of ``multilevel.classical.effects.three_effects`` (overall): within from
+    the deviations from cluster means, between from the unweighted cluster means, pooled from
     all observations. Gids: ``within:<cluster>``, ``between``, ``pooled``, ``means``. With
     ``shown``, the within segments of those clusters only (every mean is drawn)."""
     d = data.dropna(subset=[cluster, outcome, predictor])

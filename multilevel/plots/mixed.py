@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from multilevel.ellipse import ellipse
+from multilevel.classical.ellipse import ellipse
 from multilevel.plots.style import (
     INK,
     MUTED,

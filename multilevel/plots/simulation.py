@@ -20,8 +20,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from multilevel.classical.ellipse import ellipse
 from multilevel.distributions import norm_ppf
-from multilevel.ellipse import ellipse
 from multilevel.plots.style import INK, MUTED, PALETTE, new_figure, styled
 
 __all__ = [

@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 from cycler import cycler  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from multilevel.svg_tidy import tidy_svg  # noqa: E402
+from multilevel.report.svg_tidy import tidy_svg  # noqa: E402
 
 # Okabe-Ito, a palette that colour-blind readers can tell apart.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]

@@ -1,6 +1,6 @@
 """The hierarchical-model chapters' tables, registry values and template context (document
 pages 76-173), from the ladder's model artifacts (results/<dataset>/mixed/<model>.json):
-what the mixed_tables step writes, beside :mod:`multilevel.method_artifacts` for the classical
+what the mixed_tables step writes, beside :mod:`multilevel.classical.artifacts` for the classical
 methods."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from multilevel.blup import blue_blup_lines, display_labels, oneway_cluster_table
-from multilevel.contextual import contextual_effects, verdict
+from multilevel.classical.wald import wald
 from multilevel.formatting import p_report
-from multilevel.ladder import ladder_table, lr_table, lr_tests, quote, restore, usable
+from multilevel.hierarchical.blup import blue_blup_lines, display_labels, oneway_cluster_table
+from multilevel.hierarchical.contextual import contextual_effects, verdict
+from multilevel.hierarchical.ladder import ladder_table, lr_table, lr_tests, quote, restore, usable
 from multilevel.mixed.design import INTERCEPT
+from multilevel.report.tables import Table, format_frame
 from multilevel.selection import TABLE_ROWS, largest_clusters, selection_note
-from multilevel.tables import Table, format_frame
-from multilevel.wald import wald
 
 NOTATION = [
     # (quantity, Bryk and Raudenbush, SAS, Pinheiro and Bates, the document)
@@ -63,7 +63,8 @@ def lines_model_key(roles) -> str:
 
 def cluster_lines(arts: dict, long: pd.DataFrame, roles):
     """The lines model's REML fit and each cluster's BLUE and BLUP line
-    (:func:`~multilevel.blup.blue_blup_lines`), or None when the model is not usable."""
+    (:func:`~multilevel.hierarchical.blup.blue_blup_lines`), or None when the model is not
+    usable."""
     art = arts[lines_model_key(roles)]
     if not usable(art, "REML"):
         return None

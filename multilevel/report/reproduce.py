@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import DatasetSpec
-from multilevel.grouping import tab, up
+from multilevel.data.grouping import tab, up
 
 
 def _plain(value):

@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from multilevel.files import write_whole
-from multilevel.svg_tidy import tidy_svg
+from multilevel.report.svg_tidy import tidy_svg
 
 FONT_PT = 12.0
 SETTINGS = {"svg.hashsalt": "multilevel-math", "svg.fonttype": "path", "mathtext.fontset": "cm"}

@@ -261,7 +261,8 @@ class StudyDesign:
         return self.between - self.within
 
     def truth(self) -> dict[str, float]:
-        """The values the study's three quantities estimate (see multilevel.montecarlo)."""
+        """The values the study's three quantities estimate (see
+        multilevel.simulation.montecarlo)."""
         return {
             "within": self.within,
             "slope_gap": self.slope_gap,

@@ -47,7 +47,7 @@ FRONT = "front"
 PDF_IDENTIFIER = b"multilevel-report"
 POINTS_PER_PX = 0.75
 
-logger = logging.getLogger("multilevel.pdf")
+logger = logging.getLogger("multilevel.report.pdf")
 
 
 @dataclass

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.data.grouping import capply, varying_clusters
+from multilevel.data.rawdata import read_table
 from multilevel.errors import DataError
-from multilevel.grouping import capply, varying_clusters
 from multilevel.headers import check_headers, columns_of_roles, rooted
-from multilevel.rawdata import read_table
 
 ROW_ID = "row"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from multilevel.report import environment
+from multilevel.report.render import environment
 
 
 def _section_of(html: str, sections: list[dict]) -> list[tuple[int, str]]:

@@ -1,12 +1,12 @@
 """A Monte Carlo study of the ways of analysing clustered data: simulate a replicate from a
-:class:`~multilevel.simulate.StudyDesign`, apply every method, record what each reports, and
-summarise how each measures up to the document's goals (page 8): *consistent* (aims at the
-right target: bias), *efficient* (shakes little: the empirical SD of its estimates) and
+:class:`~multilevel.simulation.simulate.StudyDesign`, apply every method, record what each
+reports, and summarise how each measures up to the document's goals (page 8): *consistent*
+(aims at the right target: bias), *efficient* (shakes little: the empirical SD of its estimates) and
 *honest* (the SE it reports is the SD it has: mean reported SE / empirical SD, and the
 coverage of its 95% intervals).
 
 **The three quantities**, with their true values taken from the design (module docstring of
-:mod:`multilevel.simulate`; g = 1 in the other group):
+:mod:`multilevel.simulation.simulate`; g = 1 in the other group):
 
 * ``within``: the within-cluster effect of x in the reference group, gamma_10 (the change in
   E(Y) for a unit of x *within* a cluster);
@@ -73,7 +73,7 @@ from multilevel.classical import (
 from multilevel.distributions import t_ppf
 from multilevel.errors import DataError
 from multilevel.mixed import MixedModelError, lmm
-from multilevel.simulate import StudyDesign, simulate_study
+from multilevel.simulation.simulate import StudyDesign, simulate_study
 
 __all__ = [
     "METHODS",

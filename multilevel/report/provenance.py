@@ -29,7 +29,7 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def _git(root: str | Path, *args: str) -> str:

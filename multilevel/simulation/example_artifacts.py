@@ -1,6 +1,6 @@
 """The simulation chapter's simulated school (document pages 89-100): its tables, the numbers
 the report's prose quotes and the listing of Figures 8-17; what the simulate_example and
-simulate_figures steps write, from :func:`multilevel.simulate.simulate_example`."""
+simulate_figures steps write, from :func:`multilevel.simulation.simulate.simulate_example`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from multilevel.plots.simulation import EXAMPLE_FIGURES
-from multilevel.simulate import Example, ExampleDesign
-from multilevel.tables import Table, format_frame
+from multilevel.report.tables import Table, format_frame
+from multilevel.simulation.simulate import Example, ExampleDesign
 
 CAPTIONS = {
     "sim_fig08": "The line of the population means, E(Y) = γ0 + γ1 SES, with γ = ({g0:g}, {g1:g})",

@@ -15,7 +15,8 @@ within effect when they differ. The Wald test of the contextual effect is the re
 the plain random-effects slope is biased.
 
 Everything here works on the stored fit records (``params``, ``cov_params``, ``df``,
-``fixed_names``) of :mod:`multilevel.ladder`, with linear combinations of the coefficients.
+``fixed_names``) of :mod:`multilevel.hierarchical.ladder`, with linear combinations of the
+coefficients.
 """
 
 from __future__ import annotations

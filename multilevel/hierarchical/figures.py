@@ -1,5 +1,6 @@
 """Figures of the hierarchical-model chapters (pages 152-169) from the ladder's artifacts:
-what the mixed_figures step draws, beside :mod:`multilevel.mixed_artifacts` for the tables."""
+what the mixed_figures step draws, beside :mod:`multilevel.hierarchical.artifacts` for the
+tables."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from multilevel.blup import display_labels, oneway_cluster_table, population_lines
 from multilevel.config import DatasetSpec
-from multilevel.ladder import restore, usable
+from multilevel.hierarchical.artifacts import cluster_lines, contextual_of, lines_model_key
+from multilevel.hierarchical.blup import display_labels, oneway_cluster_table, population_lines
+from multilevel.hierarchical.ladder import restore, usable
 from multilevel.mixed.design import INTERCEPT
-from multilevel.mixed_artifacts import cluster_lines, contextual_of, lines_model_key
 from multilevel.plots.mixed import (
     blue_blup_beta_space_figure,
     blue_blup_by_cluster_figure,

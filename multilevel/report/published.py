@@ -1,9 +1,9 @@
 """The registry of numbers printed in the document (data/published.csv) and the reproduction
 audit that compares each with the value the pipeline computes.
 
-Registry columns: key (what the pipeline computes, see multilevel.reproduce), value (as printed),
-decimals (printed precision; empty for text), page (of the PDF), meaning, note (an erratum or a
-known difference, shown in the audit).
+Registry columns: key (what the pipeline computes, see multilevel.report.reproduce), value (as
+printed), decimals (printed precision; empty for text), page (of the PDF), meaning, note (an
+erratum or a known difference, shown in the audit).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Monte Carlo study's results gathered from its chunks: every replicate in order, and the
 simulation chapter's tables and template context from the per-method summary
-(:func:`multilevel.montecarlo.summarise`); what the montecarlo_summary step writes."""
+(:func:`multilevel.simulation.montecarlo.summarise`); what the montecarlo_summary step writes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import json
 import numpy as np
 import pandas as pd
 
-from multilevel.montecarlo import DOCUMENT_CLAIMS, METHODS, QUANTITIES, chunk_bounds, verdicts
-from multilevel.simulate import StudyDesign
-from multilevel.tables import Table, format_frame
+from multilevel.report.tables import Table, format_frame
+from multilevel.simulation.montecarlo import (
+    DOCUMENT_CLAIMS,
+    METHODS,
+    QUANTITIES,
+    chunk_bounds,
+    verdicts,
+)
+from multilevel.simulation.simulate import StudyDesign
 
 
 def gather(paths, n_replicates: int, chunks: int) -> pd.DataFrame:

@@ -28,10 +28,10 @@ the report says why instead.
 ``lr_tests`` compares nested models by likelihood ratio: fixed parts by ML (the REML
 likelihoods of models with different fixed parts are not comparable), random parts by REML with
 the same fixed part; a pair that cannot be compared (a model not fitted, fits of different rows)
-keeps its row with the reason (:mod:`multilevel.likelihood_ratio`). A test of a variance at
-zero is on the boundary of the parameter space; its statistic is then referred to the 50:50
-mixture of chi-square(df) and chi-square(df - 1) (Self and Liang 1987; Stram and Lee 1994) as
-well as to the naive chi-square(df).
+keeps its row with the reason (:mod:`multilevel.hierarchical.likelihood_ratio`). A test of a
+variance at zero is on the boundary of the parameter space; its statistic is then referred to
+the 50:50 mixture of chi-square(df) and chi-square(df - 1) (Self and Liang 1987; Stram and Lee
+1994) as well as to the naive chi-square(df).
 """
 
 from __future__ import annotations
@@ -45,9 +45,13 @@ import pandas as pd
 
 from multilevel.config import Roles
 from multilevel.formatting import MISSING, df_text, fixed, p_report
-from multilevel.likelihood_ratio import LikelihoodRatioTest, boundary_pvalue, likelihood_ratio_test
+from multilevel.hierarchical.likelihood_ratio import (
+    LikelihoodRatioTest,
+    boundary_pvalue,
+    likelihood_ratio_test,
+)
 from multilevel.mixed import MixedModelError, lmm
-from multilevel.tables import Table
+from multilevel.report.tables import Table
 from multilevel.workflow_names import MODEL_KEYS
 
 __all__ = [

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from multilevel.config import DatasetSpec
-from multilevel.grouping import invariant_columns, tab, up
-from multilevel.prepare import ROW_ID
+from multilevel.data.grouping import invariant_columns, tab, up
+from multilevel.data.prepare import ROW_ID
+from multilevel.report.tables import Table, format_frame
 from multilevel.selection import TABLE_ROWS, largest_clusters, selection_note
-from multilevel.tables import Table, format_frame
 
 
 def numeric_digits(frame: pd.DataFrame, default: int = 3) -> dict[str, int]:

@@ -17,13 +17,13 @@ import yaml
 from markupsafe import Markup
 
 from multilevel.config import DatasetSpec
-from multilevel.mathtext import math
-from multilevel.provenance import provenance
-from multilevel.published import audit, load_registry
-from multilevel.tables import read_tables
+from multilevel.report.mathtext import math
+from multilevel.report.provenance import provenance
+from multilevel.report.published import audit, load_registry
+from multilevel.report.tables import read_tables
 
 NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 class Numbering:

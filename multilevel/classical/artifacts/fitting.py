@@ -1,0 +1,147 @@
+"""Choosing and fitting one classical method for a dataset: the method keys, their titles in
+the dataset's words and pages of the document, the fit (or why it is skipped), and the three
+effects (pages 40-46 and 67-69 of the document).
+
+One fit per method, named by a short key used in rule, file and registry names:
+
+=============  ===============================================  ===========================
+key            method (multilevel.classical)                    needs a group?
+=============  ===============================================  ===========================
+``pooled``     Method 1, ``pooled_ols`` (``outcome ~ predictor * group``)   no
+``fe2a``       Method 2a, ``fixed_effects_separate``            yes
+``fe2b``       Method 2b, ``fixed_effects_common_slope``        yes
+``twostage``   Method 3, ``two_stage`` (cluster lines, MANOVA)  yes
+``between``    Method 4, ``between_cluster`` (cluster means)    no
+=============  ===============================================  ===========================
+
+A dataset without a group role (``roles.group`` null) has no group comparison: the methods
+that need one are *skipped*, and their artifact says so; pooled and between-cluster are then
+fitted without group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from multilevel.classical import (
+    between_cluster,
+    fixed_effects_common_slope,
+    fixed_effects_separate,
+    group_levels,
+    pooled_ols,
+    two_stage,
+)
+from multilevel.classical.effects import EffectsResult, three_effects
+from multilevel.config import DatasetSpec
+from multilevel.workflow_names import METHOD_KEYS
+
+METHODS = METHOD_KEYS
+NEEDS_GROUP = frozenset({"fe2a", "fe2b", "twostage"})
+
+TITLES = {
+    "pooled": "Method 1: pooled OLS",
+    "fe2a": "Method 2a: fixed effects, one line per {cluster}",
+    "fe2b": "Method 2b: fixed effects, one slope per {group}",
+    "twostage": "Method 3: two-stage (derived variables, MANOVA)",
+    "between": "Method 4: between-{cluster} (ecological) regression",
+}
+
+
+def title(name: str, spec: DatasetSpec) -> str:
+    """The method's title in the dataset's words."""
+    r = spec.roles
+    return TITLES[name].format(cluster=r.cluster, group=r.group or "group")
+
+
+SHORT = {
+    "pooled": "pooled",
+    "fe2a": "fixed effects (2a)",
+    "fe2b": "fixed effects (2b)",
+    "twostage": "two-stage",
+    "between": "between",
+}
+DOC_PAGES = {
+    "pooled": "40, 46-50",
+    "fe2a": "40-41, 51-56",
+    "fe2b": "42",
+    "twostage": "43, 57-63",
+    "between": "44, 64-66",
+}
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+@dataclass
+class MethodFit:
+    """One method fitted to one dataset. ``result`` is the fit by group when the dataset has
+    one; ``overall`` (between-cluster only) is the fit without group that page 44 prints;
+    ``skipped`` says why there is no fit."""
+
+    name: str
+    spec: DatasetSpec
+    result: object | None = None
+    overall: object | None = None
+    levels: list = field(default_factory=list)
+    skipped: str = ""
+
+    @property
+    def reference(self):
+        return self.levels[0] if self.levels else None
+
+
+def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
+    """Fit method ``name`` (one of :data:`METHODS`) with the dataset's roles."""
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; use one of {METHODS}")
+    r = spec.roles
+    group, ref = r.group, r.group_reference
+    if group is None:
+        if name in NEEDS_GROUP:
+            return MethodFit(
+                name,
+                spec,
+                skipped=(
+                    f"The dataset has no group role, so there are no groups for "
+                    f"{title(name, spec).split(': ')[1]} to compare."
+                ),
+            )
+        if name == "pooled":
+            return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor))
+        if long.groupby(r.cluster)[r.predictor].mean().nunique() < 2:
+            return MethodFit(name, spec, skipped=_no_between(spec))
+        overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
+        return MethodFit(name, spec, overall, overall)
+    if name == "between" and long.groupby(r.cluster)[r.predictor].mean().nunique() < 2:
+        return MethodFit(name, spec, skipped=_no_between(spec))
+    levels = group_levels(long, group, ref)
+    roles = {"cluster": r.cluster, "outcome": r.outcome, "predictor": r.predictor, "group": group}
+    if name == "pooled":
+        result = pooled_ols(long, r.outcome, r.predictor, group, ref)
+    elif name == "fe2a":
+        result = fixed_effects_separate(long, **roles, reference=ref)
+    elif name == "fe2b":
+        result = fixed_effects_common_slope(long, **roles, reference=ref)
+    elif name == "twostage":
+        result = two_stage(long, **roles, reference=ref)
+    else:
+        overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
+        result = between_cluster(long, **roles, reference=ref)
+        return MethodFit(name, spec, result, overall, [str(v) for v in levels])
+    return MethodFit(name, spec, result, None, [str(v) for v in levels])
+
+
+def _no_between(spec: DatasetSpec) -> str:
+    r = spec.roles
+    return (
+        f"Every {r.cluster} has the same mean {r.predictor} (a balanced design, or "
+        f"{r.predictor} centred within {r.cluster}s), so there is no between-{r.cluster} "
+        f"variation to estimate a between-{r.cluster} slope from."
+    )
+
+
+def fit_effects(long: pd.DataFrame, spec: DatasetSpec) -> EffectsResult:
+    r = spec.roles
+    return three_effects(long, r.cluster, r.outcome, r.predictor, r.group, r.group_reference)
