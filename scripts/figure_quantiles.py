@@ -7,6 +7,7 @@ from multilevel.data.prepare import ROW_ID
 from multilevel.files import write_json
 from multilevel.plots.quantile import uniform_quantile_figure
 from multilevel.plots.style import save_figure
+from multilevel.report.figure_listing import FigureArtifact
 from multilevel.step import LOG, script_step
 
 
@@ -14,16 +15,13 @@ def main(spec: DatasetSpec, long_path, svg_out, meta_out, logger=LOG):
     long = pd.read_parquet(long_path)
     columns = [c for c in long.columns if c not in (ROW_ID, spec.id_label)]
     save_figure(uniform_quantile_figure(long, columns), svg_out)
-    meta = {
-        "key": "quantiles",
-        "file": str(svg_out),
-        "title": "Uniform quantile plots of every variable",
-        "caption": (
-            "Numeric variables: sorted values against the fraction of observations, with the "
-            "median (solid line) and quartiles (dashed). Categorical variables: counts."
-        ),
-        "doc_ref": "Figure 1, p. 13",
-    }
+    meta = FigureArtifact(
+        "quantiles",
+        "Uniform quantile plots of every variable",
+        "Numeric variables: sorted values against the fraction of observations, with the "
+        "median (solid line) and quartiles (dashed). Categorical variables: counts.",
+        "Figure 1, p. 13",
+    ).meta(svg_out)
     write_json(meta_out, [meta])
     logger.info("wrote %s (%d panels)", svg_out, len(columns))
 

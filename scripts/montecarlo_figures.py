@@ -7,6 +7,7 @@ import pandas as pd
 from multilevel.files import write_json
 from multilevel.plots.simulation import coverage_figure, estimates_figure
 from multilevel.plots.style import save_figure
+from multilevel.report.figure_listing import FigureArtifact
 from multilevel.simulation.montecarlo import METHODS, QUANTITIES
 from multilevel.step import LOG, script_step
 
@@ -20,29 +21,23 @@ def main(cfg: dict, summary_path, estimates_out, coverage_out, meta_out, logger=
     save_figure(coverage_figure(summary, labels, QUANTITIES, level), coverage_out)
     n = int(cfg["replicates"])
     meta = [
-        {
-            "key": "mc_estimates",
-            "file": str(estimates_out),
-            "title": "Where each method aims, how much it shakes, and how much it says it shakes",
-            "caption": (
-                f"{n} simulated studies. Thick bar: the central {pct} of a method's estimates "
-                "(dot: their mean; its distance from the dashed true value is the bias, its "
-                "length shows the efficiency). Thin bar: the mean estimate ± the normal "
-                f"quantile times the mean reported SE (as long as the thick bar if honest)"
-            ),
-            "doc_ref": "pp. 8, 73-76",
-        },
-        {
-            "key": "mc_coverage",
-            "file": str(coverage_out),
-            "title": f"Coverage of the {pct} intervals, with Monte Carlo error",
-            "caption": (
-                f"Share of the {n} replicates whose interval contains the true value, ± 1.96 "
-                f"Monte Carlo SEs; the grey band is where a method with exact {pct} coverage "
-                "would fall 95% of the time"
-            ),
-            "doc_ref": "pp. 8, 73-76",
-        },
+        FigureArtifact(
+            "mc_estimates",
+            "Where each method aims, how much it shakes, and how much it says it shakes",
+            f"{n} simulated studies. Thick bar: the central {pct} of a method's estimates "
+            "(dot: their mean; its distance from the dashed true value is the bias, its "
+            "length shows the efficiency). Thin bar: the mean estimate ± the normal "
+            f"quantile times the mean reported SE (as long as the thick bar if honest)",
+            "pp. 8, 73-76",
+        ).meta(estimates_out),
+        FigureArtifact(
+            "mc_coverage",
+            f"Coverage of the {pct} intervals, with Monte Carlo error",
+            f"Share of the {n} replicates whose interval contains the true value, ± 1.96 "
+            f"Monte Carlo SEs; the grey band is where a method with exact {pct} coverage "
+            "would fall 95% of the time",
+            "pp. 8, 73-76",
+        ).meta(coverage_out),
     ]
     Path(meta_out).parent.mkdir(parents=True, exist_ok=True)
     write_json(meta_out, meta)

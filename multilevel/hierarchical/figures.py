@@ -23,6 +23,7 @@ from multilevel.plots.mixed import (
     shrinkage_figure,
 )
 from multilevel.plots.style import new_figure, save_figure, style
+from multilevel.report.figure_listing import FigureArtifact
 from multilevel.selection import ARROWS, LINES, TABLE_ROWS, largest_clusters, with_selection
 
 
@@ -53,10 +54,7 @@ class MixedFigures:
         for key in svgs:
             fig = self.figures.get(key) or placeholder("not drawn for this dataset (see the text)")
             save_figure(fig, svgs[key])
-        return [
-            {"key": f"mixed_{k}", "title": t, "caption": c, "doc_ref": r, "file": str(svgs[k])}
-            for k, t, c, r in self.metas
-        ]
+        return [FigureArtifact(f"mixed_{k}", t, c, r).meta(svgs[k]) for k, t, c, r in self.metas]
 
 
 def oneway_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.plots.simulation import EXAMPLE_FIGURES
+from multilevel.report.figure_listing import FigureArtifact
 from multilevel.report.tables import Table, format_frame
 from multilevel.simulation.simulate import Example, ExampleDesign
 
@@ -139,12 +140,11 @@ def example_figure_paths(paths) -> dict:
 def example_figure_listing(svgs: dict, gamma) -> list[dict]:
     """The report's listing of Figures 8-17 saved at ``svgs`` (key -> path)."""
     return [
-        {
-            "key": key,
-            "file": str(svgs[key]),
-            "title": title,
-            "caption": CAPTIONS[key].format(g0=gamma[0], g1=gamma[1]),
-            "doc_ref": f"Figure {number}, p. {page}",
-        }
+        FigureArtifact(
+            key,
+            title,
+            CAPTIONS[key].format(g0=gamma[0], g1=gamma[1]),
+            f"Figure {number}, p. {page}",
+        ).meta(svgs[key])
         for key, (number, page, _, _, title) in EXAMPLE_FIGURES.items()
     ]

@@ -3,8 +3,6 @@ effects, and beta-space pictures of the cluster and group (intercept, slope) est
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -17,6 +15,7 @@ from multilevel.config import DatasetSpec
 from multilevel.formatting import (
     plain,
 )
+from multilevel.report.figure_listing import FigureArtifact
 from multilevel.selection import LINES, PANELS, keep_selected, largest_clusters, with_selection
 
 
@@ -26,26 +25,6 @@ def cluster_coefficients_for(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFr
     r = spec.roles
     coefs, _ = cluster_coefficients(long, r.cluster, r.outcome, r.predictor, r.group)
     return coefs
-
-
-@dataclass
-class FigureArtifact:
-    """A figure to save as ``<key>.svg`` with the metadata the report shows."""
-
-    key: str
-    title: str
-    caption: str
-    doc_ref: str
-    figure: object
-
-    def meta(self, path) -> dict:
-        return {
-            "key": self.key,
-            "title": self.title,
-            "caption": self.caption,
-            "doc_ref": self.doc_ref,
-            "file": str(path),
-        }
 
 
 def cluster_order(long: pd.DataFrame, spec: DatasetSpec) -> tuple[list, dict | None]:
