@@ -104,3 +104,13 @@ def test_blup_lines_of_all_clusters_at_once_are_each_clusters_line(hs_raw):
     for school, row in lines.iterrows():
         one = line_coefficients(coef.loc[school], row["group"], "Sector", levels)
         assert one == (row["blup_intercept"], row["blup_slope"])
+
+
+def test_blup_lines_without_a_group_are_the_fitted_cluster_lines(hs_raw):
+    fit = lmm("mathach ~ ses", random="~ 1 + ses", group="school", data=hs_raw)
+    lines = blue_blup_lines(hs_raw, fit, "school", "mathach", "ses", None)
+    coef = fit.coef()
+    coef.index = coef.index.astype(lines.index.dtype)
+    assert lines["group"].isna().all() and not lines["blup_slope"].isna().any()
+    np.testing.assert_allclose(lines["blup_intercept"], coef["(Intercept)"].loc[lines.index])
+    np.testing.assert_allclose(lines["blup_slope"], coef["ses"].loc[lines.index])

@@ -151,7 +151,8 @@ def blue_blup_lines(
     # line_coefficients for all the clusters of a group at once: the same sums, in the same
     # order, on columns of coefficients instead of one cluster's
     for level in dict.fromkeys(groups.tolist()):
-        rows = (groups == level).to_numpy() if level is not None else np.ones(len(groups), bool)
+        # without a group every cluster's group is missing (pandas stores None as NaN)
+        rows = (groups == level).to_numpy() if pd.notna(level) else groups.isna().to_numpy()
         at0, at1 = 0, 0
         for name in coef.columns:
             values = coef[name].to_numpy(dtype=float)[rows]
