@@ -14,7 +14,6 @@ from scipy import stats
 from multilevel.config import Roles
 from multilevel.hierarchical.ladder import (
     MODEL_KEYS,
-    boundary_pvalue,
     fit_model,
     ladder_specs,
     ladder_table,
@@ -23,6 +22,7 @@ from multilevel.hierarchical.ladder import (
     restore,
     spec_for,
 )
+from multilevel.hierarchical.likelihood_ratio import boundary_pvalue
 from multilevel.mixed import MixedModelError
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "r" / "mixed_models.json"

@@ -46,8 +46,8 @@ import pandas as pd
 from multilevel.config import Roles
 from multilevel.formatting import MISSING, df_text, fixed, p_report
 from multilevel.hierarchical.likelihood_ratio import (
+    USABLE,
     LikelihoodRatioTest,
-    boundary_pvalue,
     likelihood_ratio_test,
 )
 from multilevel.mixed import MixedModelError, lmm
@@ -68,7 +68,6 @@ __all__ = [
     "usable",
     "quote",
     "lr_tests",
-    "boundary_pvalue",
     "cluster_mean_varies",
 ]
 
@@ -256,7 +255,7 @@ def fit_model(
 def usable(artifact: dict, method: str) -> bool:
     """Does the artifact hold a fit (converged, possibly singular) for ``method``?"""
     rec = artifact.get("fits", {}).get(method)
-    return bool(rec) and rec["status"] in ("ok", "singular")
+    return bool(rec) and rec["status"] in USABLE
 
 
 #: relative agreement of a restored fit's log-likelihood with the stored one
