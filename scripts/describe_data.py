@@ -1,7 +1,5 @@
 """Prepared long table -> the data chapter's tables and the registry values they reproduce."""
 
-from pathlib import Path
-
 import pandas as pd
 
 from multilevel.config import DatasetSpec
@@ -9,7 +7,7 @@ from multilevel.data.describe import data_tables
 from multilevel.files import write_json
 from multilevel.report.published import load_registry
 from multilevel.report.reproduce import DataValues
-from multilevel.report.tables import write_tables
+from multilevel.report.tables import csv_link, write_tables
 from multilevel.step import LOG, script_step
 
 
@@ -23,9 +21,7 @@ def main(
     logger=LOG,
 ):
     long = pd.read_parquet(long_path)
-    # the CSVs sit in reports/<dataset>/tables/<part>/, linked relative to the report
-    csv_link = f"{Path(csv_dir).parent.name}/{Path(csv_dir).name}" if csv_dir else None
-    tables = data_tables(long, spec, csv_link=csv_link)
+    tables = data_tables(long, spec, csv_link=csv_link(csv_dir))
     write_tables(tables, tables_out, csv_dir)
     values = {}
     if spec.reproduces_document:

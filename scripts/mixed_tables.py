@@ -1,15 +1,13 @@
 """The ladder's model artifacts -> the theory and mixed-model chapters' tables, registry values
 and template context (document pages 76-173; multilevel.hierarchical.artifacts)."""
 
-from pathlib import Path
-
 import pandas as pd
 
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
 from multilevel.hierarchical.artifacts import load_models, mixed_chapters
 from multilevel.report.published import load_registry
-from multilevel.report.tables import write_tables
+from multilevel.report.tables import csv_link, write_tables
 from multilevel.step import LOG, script_step
 
 
@@ -27,9 +25,7 @@ def main(
     logger=LOG,
 ):
     long = pd.read_parquet(long_path)
-    # the CSVs sit in reports/<dataset>/tables/<part>/, linked relative to the report
-    csv_link = f"{Path(csv_dir).parent.name}/{Path(csv_dir).name}" if csv_dir else None
-    chapters = mixed_chapters(load_models(model_paths), long, spec, csv_link)
+    chapters = mixed_chapters(load_models(model_paths), long, spec, csv_link(csv_dir))
     write_tables(chapters.theory_tables, theory_tables_out)
     write_tables(chapters.tables, tables_out, csv_dir)
     kept = {}

@@ -70,6 +70,14 @@ class Table:
         }
 
 
+def csv_link(csv_dir: str | Path | None) -> str | None:
+    """How the report links the CSVs of ``csv_dir`` (``reports/<dataset>/tables/<part>/``):
+    relative to the report, ``tables/<part>``; None without CSVs."""
+    if not csv_dir:
+        return None
+    return f"{Path(csv_dir).parent.name}/{Path(csv_dir).name}"
+
+
 def write_tables(tables: list[Table], path: str | Path, csv_dir: str | Path | None = None) -> None:
     """The tables as JSON to `path`; with `csv_dir`, each table's complete version (`full`)
     as `<csv_dir>/<key>.csv`."""
