@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical.wald import WaldResult
-from multilevel.coefficients import R_COEF_LAYOUT, coef_table, format_coef_table
+from multilevel.coefficients import R_COEF_LAYOUT, format_coef_table
 from multilevel.formatting import R_MISSING, p_summary_lm
 
 __all__ = [
@@ -17,7 +17,6 @@ __all__ = [
     "OLSResult",
     "FixedEffectsResult",
     "TwoStageResult",
-    "coef_table",
     "frame_dict",
 ]
 
