@@ -97,7 +97,13 @@ class DatasetSpec:
                 f"{', '.join(sorted(config['datasets']))}"
             )
         entry = dict(config["datasets"][name])
-        roles = Roles(**entry.pop("roles"))
+        roles = entry.pop("roles")
+        # Group levels are read as text (a numeric level in YAML, `1`, names the level "1").
+        if roles.get("group_reference") is not None:
+            roles["group_reference"] = str(roles["group_reference"])
+        if roles.get("group_order") is not None:
+            roles["group_order"] = [str(v) for v in roles["group_order"]]
+        roles = Roles(**roles)
         return cls(name=name, roles=roles, **entry)
 
     @property

@@ -222,12 +222,22 @@ def test_beta_space_figures_from_the_artifacts(hs, artifacts):
         (ln,) = [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == gid]
         return ln.get_xdata()[0], ln.get_ydata()[0]
 
-    # our differences are Public - Catholic: the pooled gap (slope 1.6051, intercept -1.4666)
-    slope, intercept = centre(figures["diff_pooled"].figure, "centre:pooled:Public - Catholic")
-    assert round(slope, 4) == 1.6051 and round(intercept, 4) == -1.4666
+    # The differences are drawn as the document draws them, Catholic - Public (group_order
+    # lists Public first): the mirror image of the model's gap Public - Catholic (slope
+    # 1.6051, intercept -1.4666 in the pooled fit).
+    slope, intercept = centre(figures["diff_pooled"].figure, "centre:pooled:Catholic - Public")
+    assert round(slope, 4) == -1.6051 and round(intercept, 4) == 1.4666
+    # one frame for the whole series, centred on the origin
+    frames = {
+        key: (figures[key].figure.axes[0].get_xlim(), figures[key].figure.axes[0].get_ylim())
+        for key in ("diff_pooled", "diff_fe", "diff_twostage", "diff_between")
+    }
+    (xlim, ylim), *_ = frames.values()
+    assert all(frame == (xlim, ylim) for frame in frames.values())
+    assert xlim[0] == -xlim[1] and ylim[0] == -ylim[1]
     # every method's gap is drawn on p. 66, two-stage with joint and shadow ellipses
     gids = {ln.get_gid() for ln in figures["diff_between"].figure.axes[0].get_lines()}
-    what = "Public - Catholic"
+    what = "Catholic - Public"
     for name in ("pooled", "fixed effects (2a)", "two-stage", "between"):
         assert f"ellipse:{name}:{what}:joint" in gids
     assert f"ellipse:two-stage:{what}:shadow" in gids

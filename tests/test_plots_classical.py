@@ -180,7 +180,7 @@ def test_group_ellipses_figures_4_to_6_and_page_64(hs_raw, fits):
 
 def test_difference_ellipses_pages_50_61_66(fits):
     kinds = {"two-stage": ["joint", "shadow"]}
-    fig = difference_ellipses(fits, "Catholic", "Public", predictor="ses", kinds=kinds)
+    fig = difference_ellipses(fits, [("Catholic", "Public")], predictor="ses", kinds=kinds)
     ellipses = _lines(fig, "ellipse:")
     assert len(ellipses) == 5
     what = "Catholic - Public"
@@ -210,7 +210,7 @@ def test_difference_ellipses_pages_50_61_66(fits):
 def test_save_figure_is_deterministic(tmp_path, fits):
     paths = []
     for i in range(2):
-        fig = difference_ellipses(fits, "Catholic", "Public", predictor="ses")
+        fig = difference_ellipses(fits, [("Catholic", "Public")], predictor="ses")
         paths.append(save_figure(fig, tmp_path / f"d{i}.svg"))
         paths.append(save_figure(fig, tmp_path / f"d{i}.png"))
     assert paths[0].read_bytes() == paths[2].read_bytes()
@@ -219,3 +219,19 @@ def test_save_figure_is_deterministic(tmp_path, fits):
     assert "<dc:date>" not in svg and 'id="ellipse:pooled:Catholic - Public:joint"' in svg
     with pytest.raises(ValueError, match="svg or .png"):
         save_figure(fig, tmp_path / "d.jpg")
+
+
+def test_difference_ellipses_one_panel_per_contrast_on_one_frame(fits):
+    """k > 2 levels: one panel per level minus the reference, every panel on the same axes
+    centred on the origin; a line a method cannot estimate is named, not drawn."""
+    contrasts = [("Catholic", "Public"), ("Public", "Catholic")]
+    fig = difference_ellipses(fits, contrasts, predictor="ses", group="Sector")
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert [ax.get_title() for ax in shown] == ["Catholic − Public", "Public − Catholic"]
+    assert len({(ax.get_xlim(), ax.get_ylim()) for ax in shown}) == 1
+    xlim, ylim = shown[0].get_xlim(), shown[0].get_ylim()
+    assert xlim[0] == -xlim[1] and ylim[0] == -ylim[1]
+    # the mirror contrast is the mirror image
+    a = {ln.get_gid(): ln for ln in shown[0].get_lines()}["centre:pooled:Catholic - Public"]
+    b = {ln.get_gid(): ln for ln in shown[1].get_lines()}["centre:pooled:Public - Catholic"]
+    assert a.get_xdata()[0] == pytest.approx(-b.get_xdata()[0], rel=1e-12)

@@ -214,3 +214,15 @@ def report_dropped(dropped: list, cluster: str, predictor: str) -> str:
         f" {len(dropped)} {cluster}(s) with fewer than two distinct values of {predictor} were "
         f"dropped: {shown}{more}."
     )
+
+
+def cluster_mean_varies(data: pd.DataFrame, cluster: str, predictor: str) -> bool:
+    """Does the cluster mean of ``predictor`` vary between clusters? Decided as R's ``lm``
+    decides whether a column is aliased with the intercept (its centred part shorter than
+    1e-7 of its length), so that the between-cluster regression, the contextual models and
+    the three effects agree on whether a between-cluster effect exists. It does not when the
+    design is balanced (the same values in every cluster) or the predictor is centred within
+    clusters."""
+    means = data.groupby(cluster, sort=True, observed=True)[predictor].mean().to_numpy(float)
+    length = float(np.linalg.norm(means))
+    return length > 0 and float(np.linalg.norm(means - means.mean())) >= 1e-7 * length

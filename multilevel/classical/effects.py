@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import between_cluster, group_levels, pooled_ols, require_columns
+from multilevel.classical.clusters import cluster_mean_varies
 
 __all__ = ["EffectsResult", "Paradox", "three_effects", "paradoxes", "pooled_decomposition"]
 
@@ -117,27 +118,24 @@ def _slopes(result) -> pd.DataFrame:
         {
             "estimate": [e.slope for e in est.values()],
             "se": [float(e.se[1]) for e in est.values()],
-            "df": [float(e.df) for e in est.values()],
+            "df": [float("nan") if e.df is None else float(e.df) for e in est.values()],
         },
         index=list(est),
     )
 
 
 def _between(data, cluster, outcome, predictor, group, reference) -> pd.DataFrame:
-    """Between-cluster slope(s), or NaN when the cluster means of ``predictor`` do not vary
-    (in some group): a balanced design, such as the same days for every subject, has no
-    between-cluster variation to estimate a slope from."""
-    means = data.groupby(cluster)[predictor].mean()
-    if group is None:
-        levels, spread = ["overall"], [means.nunique() >= 2]
-    else:
-        level_of = data.groupby(cluster)[group].first()
-        levels = group_levels(data, group, reference)
-        spread = [means[level_of == lv].nunique() >= 2 for lv in levels]
-    if all(spread):
-        return _slopes(between_cluster(data, cluster, outcome, predictor, group, reference))
-    nan = float("nan")
-    return pd.DataFrame({"estimate": nan, "se": nan, "df": nan}, index=[str(lv) for lv in levels])
+    """Between-cluster slope(s); NaN where the cluster means of ``predictor`` do not vary
+    (overall or within a group: the slope is aliased, as R's lm finds it): a balanced design,
+    such as the same days for every subject, has no between-cluster variation to estimate a
+    slope from."""
+    if not cluster_mean_varies(data, cluster, predictor):
+        levels = group_levels(data, group, reference) if group is not None else ["overall"]
+        nan = float("nan")
+        return pd.DataFrame(
+            {"estimate": nan, "se": nan, "df": nan}, index=[str(lv) for lv in levels]
+        )
+    return _slopes(between_cluster(data, cluster, outcome, predictor, group, reference))
 
 
 def three_effects(

@@ -10,17 +10,43 @@ from multilevel.classical.clusters import cluster_means, group_levels, require_c
 from multilevel.classical.results import OLSResult
 from multilevel.coefficients import coef_table
 
-__all__ = ["INTERCEPT", "pooled_ols", "between_cluster"]
+__all__ = ["INTERCEPT", "aliased_columns", "pooled_ols", "between_cluster"]
 
 INTERCEPT = "(Intercept)"
+
+
+def aliased_columns(X: pd.DataFrame, tol: float = 1e-7) -> list[str]:
+    """The columns of ``X`` that are linear combinations of the columns before them, as R's
+    ``lm`` finds them (a column whose part orthogonal to the earlier kept columns is below
+    ``tol`` times its length); their coefficients are not estimable."""
+    basis: list[np.ndarray] = []
+    aliased = []
+    for name in X.columns:
+        v = X[name].to_numpy(dtype=float).copy()
+        length = np.linalg.norm(v)
+        for _ in range(2):  # twice: classical Gram-Schmidt loses orthogonality once
+            for q in basis:
+                v -= (q @ v) * q
+        rest = np.linalg.norm(v)
+        if length == 0 or rest < tol * length:
+            aliased.append(name)
+        else:
+            basis.append(v / rest)
+    return aliased
 
 
 def _ols(method: str, description: str, y: pd.Series, X: pd.DataFrame, group_L: dict) -> OLSResult:
     from statsmodels.regression.linear_model import OLS  # here: most jobs never fit
 
-    fit = OLS(y.to_numpy(dtype=float), X.astype(float)).fit()
-    params = pd.Series(np.asarray(fit.params), index=X.columns)
-    cov = pd.DataFrame(np.asarray(fit.cov_params()), index=X.columns, columns=X.columns)
+    aliased = aliased_columns(X)
+    kept = X.drop(columns=aliased)
+    fit = OLS(y.to_numpy(dtype=float), kept.astype(float)).fit()
+    # An aliased coefficient is not estimable: NaN, as R's NA (and so are the group lines
+    # that need it: LinearMethodResult._beta).
+    params = pd.Series(np.asarray(fit.params), index=kept.columns).reindex(X.columns)
+    cov = pd.DataFrame(
+        np.asarray(fit.cov_params()), index=kept.columns, columns=kept.columns
+    ).reindex(index=X.columns, columns=X.columns)
     table = coef_table(params, np.sqrt(np.diag(cov)), fit.df_resid)
     table.index = X.columns
     has_const = INTERCEPT in X.columns

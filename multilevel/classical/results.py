@@ -9,6 +9,7 @@ import pandas as pd
 
 from multilevel.classical.wald import WaldResult
 from multilevel.coefficients import R_COEF_LAYOUT, format_coef_table
+from multilevel.distributions import f_sf
 from multilevel.formatting import R_MISSING, p_summary_lm
 
 __all__ = [
@@ -64,6 +65,11 @@ class BetaEstimate:
     def se(self) -> np.ndarray:
         return np.sqrt(np.diag(self.cov))
 
+    @property
+    def estimable(self) -> bool:
+        """False when the line needs a coefficient the data cannot estimate (aliased)."""
+        return bool(np.all(np.isfinite(self.centre)))
+
     def to_dict(self) -> dict:
         return {
             "label": self.label,
@@ -104,12 +110,56 @@ class LinearMethodResult:
     def _beta(self, label: str, L) -> BetaEstimate:
         if isinstance(L, pd.DataFrame):
             L = L.reindex(columns=self.params.index, fill_value=0.0).to_numpy(dtype=float)
-        centre = np.asarray(L @ self.params.to_numpy(dtype=float)).ravel()
+        params = self.params.to_numpy(dtype=float)
+        aliased = np.isnan(params)
+        if aliased.any():
+            # A line that needs an aliased (not estimable) coefficient is not estimable.
+            needs = np.asarray(abs(L[:, aliased]).sum(axis=1)).ravel() > 0
+            if needs.any():
+                nan = np.full(L.shape[0], np.nan)
+                return BetaEstimate(str(label), nan, np.full((L.shape[0],) * 2, np.nan))
+            L = L[:, ~aliased]
+            cov = self.cov.to_numpy(dtype=float)[np.ix_(~aliased, ~aliased)]
+            centre = np.asarray(L @ params[~aliased]).ravel()
+            return BetaEstimate(str(label), centre, L @ cov @ L.T, self.df_resid)
+        centre = np.asarray(L @ params).ravel()
         return BetaEstimate(str(label), centre, np.asarray(self._cov_of(L)), self.df_resid)
 
     def group_estimates(self) -> dict[str, BetaEstimate]:
         """(intercept, slope) of each group level, as this method estimates them."""
         return {str(k): self._beta(str(k), L) for k, L in self.group_L.items()}
+
+    def gap_test(self, reference, part: str = "both") -> dict:
+        """The omnibus Wald F test that every group's line equals the reference's in
+        ``part`` ("intercept", "slope" or "both"): k - 1 numerator DF for one part, 2(k - 1)
+        for both, on the method's residual DF. A level whose line the method cannot estimate
+        is left out and counted in ``left_out``."""
+        rows = {"intercept": [0], "slope": [1], "both": [0, 1]}[part]
+        blocks, left_out = [], []
+        for lv, L in self.group_L.items():
+            if lv == reference:
+                continue
+            D = L - self.group_L[reference]
+            if not self._beta(str(lv), D).estimable:
+                left_out.append(str(lv))
+                continue
+            blocks.append(D.iloc[rows] if isinstance(D, pd.DataFrame) else D[rows])
+        out = {"part": part, "F": float("nan"), "num_df": 0, "den_df": float(self.df_resid)}
+        out |= {"p": float("nan"), "left_out": left_out}
+        if not blocks:
+            return out
+        if isinstance(blocks[0], pd.DataFrame):
+            stacked = pd.concat(blocks)
+        else:
+            from scipy import sparse
+
+            stacked = sparse.vstack(blocks).tocsr()
+        est = self._beta(part, stacked)
+        q = len(est.centre)
+        if not np.all(np.isfinite(est.cov)) or not np.isfinite(self.df_resid):
+            return out | {"num_df": q}
+        F = float(est.centre @ np.linalg.solve(est.cov, est.centre)) / q
+        return out | {"F": F, "num_df": q, "p": float(f_sf(F, q, self.df_resid))}
 
     def difference(self, minuend, subtrahend) -> BetaEstimate:
         """(intercept, slope) of level ``minuend`` minus those of level ``subtrahend``."""
@@ -128,6 +178,11 @@ class LinearMethodResult:
         if self.cov is not None:
             out["cov"] = self.cov.to_numpy().tolist()
         return out
+
+
+def _coefficients_heading(params: pd.Series) -> str:
+    n = int(params.isna().sum())
+    return f"Coefficients: ({n} not defined because of singularities)" if n else "Coefficients:"
 
 
 @dataclass
@@ -169,7 +224,7 @@ class OLSResult(LinearMethodResult):
                 index=False
             ),
             "",
-            "Coefficients:",
+            _coefficients_heading(self.params),
             tab.to_string(),
             "",
             f"Residual standard error: {self.sigma:.4g} on {self.df_resid:.0f} degrees of freedom",

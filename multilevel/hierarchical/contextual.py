@@ -27,6 +27,7 @@ import pandas as pd
 from multilevel.coefficients import coef_table
 from multilevel.distributions import t_ppf
 from multilevel.formatting import p_report
+from multilevel.levels import level_name
 
 __all__ = ["combination", "contextual_effects", "verdict"]
 
@@ -102,7 +103,7 @@ def contextual_effects(
         for i, lv in enumerate(levels):
             suffix = "" if i == 0 else f"{group}{lv}"
             for name, r in _effects(full, cvar, dvar, suffix).items():
-                rows.append({"scope": str(lv), "effect": name, **r})
+                rows.append({"scope": level_name(group, lv), "effect": name, **r})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -12,6 +12,7 @@ from multilevel.config import DatasetSpec
 from multilevel.hierarchical.artifacts import cluster_lines, contextual_of, lines_model_key
 from multilevel.hierarchical.blup import display_labels, oneway_cluster_table, population_lines
 from multilevel.hierarchical.ladder import restore, usable
+from multilevel.levels import display_order
 from multilevel.mixed.design import INTERCEPT
 from multilevel.plots.mixed import (
     blue_blup_beta_space_figure,
@@ -168,6 +169,8 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
     art = arts[lines_model_key(roles)]
     levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else []
     pop = population_lines(fit, roles.group, levels)
+    if roles.group:
+        pop = pop.loc[display_order(pop.index, roles.group_order)]
     drawn = largest_clusters(long[roles.cluster], LINES)
     arrows = largest_clusters(long[roles.cluster], ARROWS)
     figs["blup_lines"] = blup_lines_figure(
@@ -195,7 +198,9 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
             "Figure 18, p. 166",
         )
     )
-    figs["beta_space"] = blue_blup_beta_space_figure(lines, pop, predictor=x, arrows=arrows)
+    figs["beta_space"] = blue_blup_beta_space_figure(
+        lines, pop, predictor=x, arrows=arrows, group=roles.group
+    )
     metas.append(
         (
             "beta_space",

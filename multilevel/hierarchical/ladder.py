@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from multilevel.classical.clusters import cluster_mean_varies
 from multilevel.config import Roles
 from multilevel.formatting import MISSING, df_text, fixed, p_report
 from multilevel.hierarchical.likelihood_ratio import (
@@ -68,7 +69,6 @@ __all__ = [
     "usable",
     "quote",
     "lr_tests",
-    "cluster_mean_varies",
 ]
 
 METHODS = ("REML", "ML")
@@ -145,13 +145,6 @@ def spec_for(roles: Roles, key: str) -> ModelSpec:
         if spec.key == key:
             return spec
     raise KeyError(f"unknown model {key!r}; models: {', '.join(MODEL_KEYS)}")
-
-
-def cluster_mean_varies(data: pd.DataFrame, cluster: str, predictor: str) -> bool:
-    """Does the cluster mean of the predictor take more than one value (up to rounding)?"""
-    means = data.groupby(cluster, sort=True, observed=True)[predictor].mean()
-    scale = max(1.0, float(np.abs(data[predictor]).max()))
-    return bool(means.max() - means.min() > 1e-9 * scale)
 
 
 def _quantiles(values: np.ndarray) -> dict:

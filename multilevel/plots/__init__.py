@@ -5,6 +5,7 @@ from multilevel.plots.beta_space import (
     EllipseLayer,
     beta_space_figure,
     difference_ellipses,
+    difference_limits,
     draw_ellipse,
     group_ellipses,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "cluster_lines_by_group",
     "cluster_panels",
     "difference_ellipses",
+    "difference_limits",
     "draw_ellipse",
     "fitted_lines_by_group",
     "group_ellipses",

@@ -21,7 +21,17 @@ import pandas as pd
 
 from multilevel.classical import BetaEstimate
 from multilevel.classical.ellipse import ellipse, joint_radius, shadow_radius
-from multilevel.plots.style import INK, MUTED, PALETTE, frame_bulk, level_colors, new_figure, styled
+from multilevel.levels import contrast_label, display_order, level_name
+from multilevel.plots.style import (
+    INK,
+    MUTED,
+    PALETTE,
+    corner_note,
+    frame_bulk,
+    level_colors,
+    new_figure,
+    styled,
+)
 
 __all__ = [
     "EllipseLayer",
@@ -30,11 +40,13 @@ __all__ = [
     "beta_space_figure",
     "group_ellipses",
     "difference_ellipses",
+    "difference_limits",
 ]
 
 LINESTYLES = ["-", "--", ":", "-."]
 CENTRE_MARKERS = ["o", "s", "*", "D", "^", "v"]
 CLUSTER_MARKERS = ["^", "D", "s", "v", "o"]
+FRAME_CAP = 2.5
 
 
 @dataclass
@@ -67,6 +79,8 @@ def draw_ellipse(ax, layer: EllipseLayer):
     the outline's Line2D."""
     est = layer.estimate
     gid = layer.gid or f"ellipse:{est.label}:{layer.kind}"
+    if not est.estimable:
+        return None
     if not np.all(np.isfinite(np.asarray(est.cov, dtype=float))):
         # e.g. fixed effects on clusters of 2 rows: one line per cluster leaves no residual
         # degrees of freedom, so no standard errors: the estimate alone, said in the legend
@@ -105,6 +119,11 @@ def draw_ellipse(ax, layer: EllipseLayer):
     return line
 
 
+def _note_not_estimable(ax, labels: Sequence[str]) -> None:
+    if labels:
+        corner_note(ax, "not estimable: " + "; ".join(labels), "lower left", "not-estimable")
+
+
 def _origin(ax):
     ax.axhline(0, color=MUTED, lw=0.8, zorder=0, gid="origin:h")
     ax.axvline(0, color=MUTED, lw=0.8, zorder=0, gid="origin:v")
@@ -138,8 +157,10 @@ def beta_space_figure(
                 label="clusters",
             )
         else:
-            levels = list(dict.fromkeys(points[group]))
-            cols = colors or level_colors(levels)
+            present = set(points[group])
+            levels = [lv for lv in (colors or {}) if lv in present]
+            levels += [lv for lv in dict.fromkeys(points[group]) if lv not in levels]
+            cols = {**level_colors(levels), **(colors or {})}
             for i, lv in enumerate(levels):
                 sub = points[points[group] == lv]
                 ax.scatter(
@@ -151,11 +172,11 @@ def beta_space_figure(
                     edgecolors=cols[lv],
                     linewidths=0.8,
                     gid=f"clusters:{lv}",
-                    label=f"{lv} clusters",
+                    label=f"{level_name(group, lv)} clusters",
                     alpha=0.8,
                 )
-    for layer in layers:
-        draw_ellipse(ax, layer)
+    missing = [layer.label for layer in layers if draw_ellipse(ax, layer) is None and layer.label]
+    _note_not_estimable(ax, missing)
     if points is not None:
         frame_bulk(ax, points["slope"], points["intercept"], "cluster lines")
     ax.set_xlabel(xlabel)
@@ -183,19 +204,22 @@ def group_ellipses(
     level: float = 0.95,
     points: pd.DataFrame | None = None,
     group: str | None = None,
+    order: Sequence | None = None,
     linestyles: Mapping | None = None,
     title: str = "Each group's line in beta space",
 ):
     """Each group's (intercept, slope) from each method result (``{method label: result}``,
     results having ``group_estimates()``), coloured by group, one line style per method
     (Figures 4-6, pages 49, 53-54, 58-60, 64). ``kinds`` gives the ellipse kinds per method
-    (default: the joint region); ``points`` adds each cluster's own estimate."""
+    (default: the joint region); ``points`` adds each cluster's own estimate. Levels are
+    coloured and listed in ``order`` (the configured ``group_order``); a line a method cannot
+    estimate is named in the picture instead of drawn."""
     names = list(results)
     styles = _method_styles(names, linestyles)
     levels = list(dict.fromkeys(lv for r in results.values() for lv in r.group_estimates()))
     if points is not None and group is not None:
         levels = list(dict.fromkeys([*map(str, dict.fromkeys(points[group])), *levels]))
-    colors = level_colors(levels)
+    colors = level_colors(display_order(levels, order))
     layers = []
     for name, res in results.items():
         ls, marker = styles[name]
@@ -210,7 +234,8 @@ def group_ellipses(
                         ls,
                         1.4,
                         marker if j == 0 else None,
-                        f"{lv}: {name}" + ("" if kind == "joint" else f" ({kind})"),
+                        f"{level_name(group, lv)}: {name}"
+                        + ("" if kind == "joint" else f" ({kind})"),
                         f"ellipse:{name}:{lv}:{kind}",
                     )
                 )
@@ -228,25 +253,7 @@ def group_ellipses(
     )
 
 
-def difference_ellipses(
-    results: Mapping,
-    minuend,
-    subtrahend,
-    *,
-    predictor: str,
-    kinds: Mapping[str, Sequence] | None = None,
-    level: float = 0.95,
-    colors: Mapping | None = None,
-    title: str | None = None,
-):
-    """The difference ``minuend - subtrahend`` in (intercept, slope) estimated by each method
-    (``{method label: result}``, results having ``difference()``), one colour per method
-    (pages 50, 55, 61-63, 66). ``kinds`` per method, e.g. ``{"two-stage": ["joint",
-    "shadow"]}``: a 95% "shadow" ellipse that misses an axis line means the corresponding
-    95% interval excludes 0."""
-    cols = dict(colors or {})
-    for i, name in enumerate(results):
-        cols.setdefault(name, [INK, *PALETTE][i % (len(PALETTE) + 1)])
+def _difference_layers(results: Mapping, minuend, subtrahend, kinds, level, cols) -> list:
     what = f"{minuend} - {subtrahend}"
     layers = []
     for name, res in results.items():
@@ -265,9 +272,117 @@ def difference_ellipses(
                     f"ellipse:{name}:{what}:{kind}",
                 )
             )
-    return beta_space_figure(
-        layers,
-        xlabel=f"difference in slope of {predictor} ({what})",
-        ylabel=f"difference in intercept ({what})",
-        title=title or f"Difference between groups in beta space: {what}",
-    )
+    return layers
+
+
+def _extent(layer: EllipseLayer) -> np.ndarray:
+    """Largest |slope| and |intercept| the layer draws (nothing for a line not estimable)."""
+    est = layer.estimate
+    if not est.estimable:
+        return np.zeros(2)
+    if not np.all(np.isfinite(np.asarray(est.cov, dtype=float))):
+        return np.abs(est.centre[::-1])
+    pts = ellipse(est.centre, est.cov, ellipse_radius(layer.kind, layer.level, est.df)).points
+    return np.abs(pts[:, ::-1]).max(axis=0)
+
+
+def difference_limits(
+    results: Mapping, contrasts: Sequence, *, kinds=None, level: float = 0.95
+) -> tuple[float, float]:
+    """Half-widths (slope, intercept) of axes centred on the origin that hold the ellipses of
+    every contrast ``(minuend, subtrahend)``: one frame for a series of figures, so that the
+    reader sees where each ellipse lies relative to zero, figure after figure. A method whose
+    ellipses are more than FRAME_CAP times as wide as the median method's (a between-cluster
+    fit on a few clusters whose means of the predictor hardly differ) does not set the frame:
+    it runs beyond it, and the picture says so."""
+    cols = dict.fromkeys(results, INK)
+    by_method = {name: np.zeros(2) for name in results}
+    for m, s in contrasts:
+        for name, layer in zip(
+            [n for n in results for _ in (kinds or {}).get(n, ["joint"])],
+            _difference_layers(results, m, s, kinds, level, cols),
+            strict=True,
+        ):
+            by_method[name] = np.maximum(by_method[name], _extent(layer))
+    extents = np.array(list(by_method.values()))
+    cap = FRAME_CAP * np.median(extents, axis=0)
+    extent = np.minimum(extents, np.where(cap > 0, cap, np.inf)).max(axis=0)
+    extent = np.where(extent > 0, extent * 1.08, 1.0)
+    return float(extent[0]), float(extent[1])
+
+
+@styled
+def difference_ellipses(
+    results: Mapping,
+    contrasts: Sequence,
+    *,
+    predictor: str,
+    group: str | None = None,
+    kinds: Mapping[str, Sequence] | None = None,
+    level: float = 0.95,
+    colors: Mapping | None = None,
+    limits: tuple[float, float] | None = None,
+    title: str | None = None,
+):
+    """Each contrast ``(minuend, subtrahend)`` of (intercept, slope) estimated by each method
+    (``{method label: result}``, results having ``difference()``), one panel per contrast,
+    one colour per method (pages 50, 55, 61-63, 66). ``kinds`` per method, e.g.
+    ``{"two-stage": ["joint", "shadow"]}``: a 95% "shadow" ellipse that misses an axis line
+    means the corresponding 95% interval excludes 0. The panels share axes centred on the
+    origin (``limits``: half-widths, default: :func:`difference_limits`). A method that cannot
+    estimate a contrast is named in the panel instead of drawn."""
+    cols = dict(colors or {})
+    for i, name in enumerate(results):
+        cols.setdefault(name, [INK, *PALETTE][i % (len(PALETTE) + 1)])
+    contrasts = list(contrasts)
+    half = limits or difference_limits(results, contrasts, kinds=kinds, level=level)
+    ncols = min(len(contrasts), 3)
+    nrows = -(-len(contrasts) // ncols)
+    size = (6.4, 5.6) if len(contrasts) == 1 else (3.4 * ncols, 3.3 * nrows + 0.9)
+    fig, axes = new_figure(nrows, ncols, figsize=size, sharex=True, sharey=True)
+    for ax in axes.ravel()[len(contrasts) :]:
+        ax.set_visible(False)
+    for ax, (m, s) in zip(axes.ravel(), contrasts, strict=False):
+        _origin(ax)
+        layers = _difference_layers(results, m, s, kinds, level, cols)
+        missing = [
+            layer.label
+            for layer in layers
+            if draw_ellipse(ax, layer) is None and layer.kind == "joint"
+        ]
+        _note_not_estimable(ax, missing)
+        beyond = [
+            layer.label
+            for layer in layers
+            if layer.kind == "joint" and np.any(_extent(layer) > np.asarray(half))
+        ]
+        if beyond:
+            corner_note(
+                ax, "runs beyond the frame: " + "; ".join(beyond), "upper right", "beyond-frame"
+            )
+        ax.set_xlim(-half[0], half[0])
+        ax.set_ylim(-half[1], half[1])
+        if len(contrasts) > 1:
+            ax.set_title(contrast_label(group, m, s), fontsize=9, loc="center")
+    what = contrast_label(group, *contrasts[0]) if len(contrasts) == 1 else "level − reference"
+    each = f" ({what})" if len(contrasts) == 1 else ""
+    for ax in axes[-1, :]:
+        ax.set_xlabel(f"difference in slope of {predictor}{each}")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(f"difference in intercept{each}")
+    if title is None:
+        title = f"Difference between groups in beta space: {what}"
+    if title:
+        fig.suptitle(title)
+    legend = {}
+    for ax in axes.ravel():
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    if legend:
+        fig.legend(
+            list(legend.values()),
+            list(legend),
+            loc="outside lower center",
+            ncols=min(4, max(1, (len(legend) + 1) // 2)),
+        )
+    return fig

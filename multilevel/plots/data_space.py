@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import group_levels
+from multilevel.levels import display_order, level_name
 from multilevel.plots.style import (
     INK,
     MUTED,
@@ -51,6 +52,28 @@ def _draw_line(ax, x, coef, *, gid, **kw):
     xs = np.array([np.min(x), np.max(x)], dtype=float)
     (line,) = ax.plot(xs, coef[0] + coef[1] * xs, gid=gid, **kw)
     return line
+
+
+def _ordered(levels: list, order: Sequence | None) -> list:
+    """``levels`` (values as the data hold them) in the display order of their text."""
+    by_text = {str(lv): lv for lv in levels}
+    return [by_text[t] for t in display_order(by_text, order)]
+
+
+LEVEL_PANEL_COLUMNS = 4
+
+
+def _level_panels(n: int):
+    """Panels for ``n`` group levels, at most LEVEL_PANEL_COLUMNS to a row; spare panels
+    hidden."""
+    ncols = min(n, LEVEL_PANEL_COLUMNS)
+    nrows = -(-n // ncols)
+    fig, axes = new_figure(
+        nrows, ncols, figsize=(3.4 * ncols, 3.9 * nrows), sharex=True, sharey=True
+    )
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes
 
 
 def _levels(data: pd.DataFrame, column: str) -> list:
@@ -130,22 +153,22 @@ def group_panels(
     subgroup: str | None = None,
     lines: bool = True,
     title: str | None = None,
+    order: Sequence | None = None,
 ):
-    """One panel per level of ``group``; points coloured by ``subgroup`` if given; with
-    ``lines`` a least-squares line per panel, or per subgroup within each panel
-    (pages 37-39)."""
+    """One panel per level of ``group`` (in ``order``: the configured group order); points
+    coloured by ``subgroup`` if given; with ``lines`` a least-squares line per panel, or per
+    subgroup within each panel (pages 37-39)."""
     d = data.dropna(subset=[outcome, predictor, group])
-    levels = group_levels(d, group)
-    fig, axes = new_figure(
-        1, len(levels), figsize=(3.4 * len(levels), 3.9), sharex=True, sharey=True
-    )
+    levels = _ordered(group_levels(d, group), order)
+    fig, axes = _level_panels(len(levels))
     colors = level_colors(_levels(d, subgroup)) if subgroup else {None: MUTED}
-    for ax, lv in zip(axes[0], levels, strict=True):
+    for ax, lv in zip(axes.ravel(), levels, strict=False):
         sub = d[d[group] == lv]
         _scatter_with_lines(ax, sub, outcome, predictor, subgroup, colors, lines, str(lv), 8)
         ax.set_title(f"{group}: {lv}", loc="center")
         ax.set_xlabel(predictor)
-    axes[0, 0].set_ylabel(outcome)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(outcome)
     if subgroup:
         _legend(fig, colors, subgroup)
     if title:
@@ -238,15 +261,22 @@ def fitted_lines_by_group(
     *,
     ylabel: str = "fitted value",
     title: str | None = None,
+    order: Sequence | None = None,
 ):
     """The fitted line of each group (a mapping level -> BetaEstimate, e.g. a method result's
-    ``group_estimates()``) over the range of ``predictor`` in that group (pages 47-48)."""
+    ``group_estimates()``) over the range of ``predictor`` in that group (pages 47-48), in
+    ``order`` (the configured group order)."""
     fig, axes = new_figure(figsize=(5.5, 4.2))
     ax = axes[0, 0]
-    colors = level_colors(estimates)
-    for lv, est in estimates.items():
+    levels = _ordered(list(estimates), order)
+    colors = level_colors(levels)
+    for lv in levels:
+        est = estimates[lv]
+        if not est.estimable:
+            continue
         x = data.loc[data[group].astype(str) == str(lv), predictor].dropna()
-        _draw_line(ax, x, est.centre, gid=f"fit:{lv}", color=colors[lv], label=str(lv))
+        label = level_name(group, lv)
+        _draw_line(ax, x, est.centre, gid=f"fit:{lv}", color=colors[lv], label=label)
     ax.set_xlabel(predictor)
     ax.set_ylabel(ylabel)
     ax.legend(title=group)
@@ -265,18 +295,17 @@ def cluster_lines_by_group(
     ylabel: str = "fitted value",
     title: str | None = None,
     shown: Sequence | None = None,
+    order: Sequence | None = None,
 ):
     """Each cluster's least-squares line (``coefs``: indexed by cluster with intercept, slope
     and ``group`` columns, as ``classical.cluster_coefficients`` gives) over that cluster's
     range of ``predictor``, one panel per group level (page 51); with ``shown``, only the lines
     of those clusters, and panel titles that say how many of how many."""
-    levels = group_levels(coefs, group)
-    fig, axes = new_figure(
-        1, len(levels), figsize=(3.4 * len(levels), 3.9), sharex=True, sharey=True
-    )
+    levels = _ordered(group_levels(coefs, group), order)
+    fig, axes = _level_panels(len(levels))
     ranges = data.groupby(cluster)[predictor].agg(["min", "max"])
     drawn = coefs if shown is None else coefs[coefs.index.isin(list(shown))]
-    for ax, lv in zip(axes[0], levels, strict=True):
+    for ax, lv in zip(axes.ravel(), levels, strict=False):
         members = drawn[drawn[group] == lv]
         of = "" if shown is None else f" of {int((coefs[group] == lv).sum())}"
         colors = level_colors(range(len(members)))
@@ -293,7 +322,8 @@ def cluster_lines_by_group(
             )
         ax.set_title(f"{group}: {lv} ({len(members)}{of} {cluster}s)", loc="center")
         ax.set_xlabel(predictor)
-    axes[0, 0].set_ylabel(ylabel)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
     if title:
         fig.suptitle(title)
     return fig
@@ -308,6 +338,7 @@ def three_effects_picture(
     *,
     title: str | None = None,
     shown: Sequence | None = None,
+    order: Sequence | None = None,
 ):
     """The three effects of ``predictor`` in one picture (pages 67-69): the observations
     (faint), each cluster's mean (open circle) with a short segment of the within-cluster

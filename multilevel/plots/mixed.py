@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from multilevel.classical.ellipse import ellipse
+from multilevel.levels import level_name
 from multilevel.plots.style import (
     INK,
     MUTED,
@@ -241,7 +242,7 @@ def blup_lines_figure(
             gid=f"mean:{lv}",
             label="mean line (fixed effects)",
         )
-        ax.set_title(str(lv) if lv is not None else title)
+        ax.set_title(level_name(group, lv) if lv is not None else title)
         ax.set_xlabel(predictor)
         if k == 0:
             ax.set_ylabel(outcome)
@@ -268,6 +269,7 @@ def blue_blup_beta_space_figure(
     predictor: str,
     title="BLUEs and BLUPs in beta space",
     arrows=None,
+    group: str | None = None,
 ):
     """BLUE (blue) and BLUP (red) of each cluster's (intercept, slope), one marker per group,
     arrows from BLUE to BLUP (for the clusters in ``arrows``, default all), the 1-SD
@@ -306,7 +308,7 @@ def blue_blup_beta_space_figure(
                 edgecolors=color,
                 linewidths=0.9,
                 gid=f"points:{kind}:{lv}",
-                label=f"{name}, {lv}" if lv is not None else name,
+                label=f"{name}, {level_name(group, lv)}" if lv is not None else name,
             )
         _dispersion(
             ax,

@@ -155,18 +155,23 @@ def frame_bulk(ax, x, y, what: str = "points") -> int:
     pad_x, pad_y = 0.05 * (np.ptp(x[inside]) or 1.0), 0.05 * (np.ptp(y[inside]) or 1.0)
     ax.set_xlim(x[inside].min() - pad_x, x[inside].max() + pad_x)
     ax.set_ylim(y[inside].min() - pad_y, y[inside].max() + pad_y)
-    ax.text(
-        0.99,
-        0.01,
-        f"{outside} of {len(x)} {what} outside the frame",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color=MUTED,
-        gid="note:outside",
+    corner_note(
+        ax, f"{outside} of {len(x)} {what} outside the frame", "lower right", "note:outside"
     )
     return outside
+
+
+CORNERS = {
+    "lower right": (0.99, 0.01, "right", "bottom"),
+    "lower left": (0.02, 0.02, "left", "bottom"),
+    "upper right": (0.98, 0.98, "right", "top"),
+}
+
+
+def corner_note(ax, text: str, corner: str, gid: str) -> None:
+    """A small muted note in a corner of the axes (what the picture leaves out)."""
+    x, y, ha, va = CORNERS[corner]
+    ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=7, color=MUTED, gid=gid)
 
 
 def rasterize_point_clouds(fig: Figure, threshold: int = DENSE_POINTS) -> None:

@@ -17,6 +17,7 @@ import yaml
 from markupsafe import Markup
 
 from multilevel.config import DatasetSpec
+from multilevel.levels import display_order, level_name
 from multilevel.report.mathtext import math
 from multilevel.report.provenance import provenance
 from multilevel.report.published import audit, load_registry
@@ -62,6 +63,7 @@ def environment(html: bool = True) -> jinja2.Environment:
     env.tests["number"] = lambda value: bool(NUMBER.match(str(value)))
     env.globals["math"] = math
     env.globals["page_index"] = page_index
+    env.globals["level_name"] = level_name
     return env
 
 
@@ -184,7 +186,7 @@ def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
                     "rows": int((group == level).sum()),
                     "clusters": int(long.loc[group == level, roles.cluster].nunique()),
                 }
-                for level in group.cat.categories
+                for level in display_order(group.cat.categories, roles.group_order)
             ],
         }
     return overview

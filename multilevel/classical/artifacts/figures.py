@@ -15,6 +15,7 @@ from multilevel.config import DatasetSpec
 from multilevel.formatting import (
     plain,
 )
+from multilevel.levels import contrast_label, display_order
 from multilevel.report.figure_listing import FigureArtifact
 from multilevel.selection import LINES, PANELS, keep_selected, largest_clusters, with_selection
 
@@ -84,7 +85,7 @@ def data_space_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArti
                 f"{r.outcome} against {r.predictor} in each {r.group}",
                 f"One panel per level of {r.group}, each with its least-squares line",
                 "p. 38",
-                group_panels(long, r.outcome, r.predictor, r.group),
+                group_panels(long, r.outcome, r.predictor, r.group, order=r.group_order),
             )
         )
         if sub:
@@ -94,7 +95,9 @@ def data_space_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArti
                     f"... and by {sub} within each {r.group}",
                     f"Points and least-squares lines coloured by {sub}",
                     "pp. 37, 39",
-                    group_panels(long, r.outcome, r.predictor, r.group, subgroup=sub),
+                    group_panels(
+                        long, r.outcome, r.predictor, r.group, subgroup=sub, order=r.group_order
+                    ),
                 )
             )
     order, labels = cluster_order(long, spec)
@@ -163,6 +166,26 @@ def effects_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArtifac
     ]
 
 
+def difference_contrasts(levels: list, order: list) -> list[tuple[str, str]]:
+    """The group differences the figures draw: each level minus the reference (the model's
+    first level); with two levels, the later minus the earlier in the configured order, so a
+    dataset can draw its difference the way round its readers know (hs: Catholic - Public)."""
+    ref = str(levels[0])
+    if len(levels) == 2:
+        return [(order[1], order[0])]
+    return [(lv, ref) for lv in order if lv != ref]
+
+
+def _difference_note(group: str, contrasts: list) -> str:
+    what = "; ".join(contrast_label(group, m, s) for m, s in contrasts)
+    n = len(contrasts)
+    panels = f"one panel per difference ({what})" if n > 1 else f"the difference {what}"
+    return (
+        f"Drawn: {panels}, on axes centred on zero and the same in every difference figure, "
+        "so that an ellipse covering the origin is a gap not significant at 5%"
+    )
+
+
 def beta_space_figures(
     long: pd.DataFrame, spec: DatasetSpec, artifacts: dict[str, dict]
 ) -> list[FigureArtifact]:
@@ -172,6 +195,7 @@ def beta_space_figures(
         cluster_lines_by_group,
         cluster_panels,
         difference_ellipses,
+        difference_limits,
         fitted_lines_by_group,
         group_ellipses,
     )
@@ -194,12 +218,13 @@ def beta_space_figures(
                 group_ellipses(overall, predictor=x, points=points, title=""),
             )
         ]
-    ref, other = fitted["pooled"]["reference"], fitted["pooled"]["levels"][1]
+    level_order = display_order(fitted["pooled"]["levels"], r.group_order)
+    contrasts = difference_contrasts(fitted["pooled"]["levels"], level_order)
     clusters = cluster_frame(fitted["fe2a"], r.group)
-    sign = (
-        f"Differences are {other} minus {ref}; the document's difference figures show "
-        f"{ref} minus {other}, the mirror image through the origin"
-    )
+    sign = _difference_note(r.group, contrasts)
+    series = {label[n]: res[n] for n in ("pooled", "fe2a", "twostage", "between") if n in res}
+    ts_kinds = {label["twostage"]: ["joint", "shadow"]}
+    limits = difference_limits(series, contrasts, kinds=ts_kinds)
 
     def pick(*names):
         return {label[n]: res[n] for n in names}
@@ -213,7 +238,8 @@ def beta_space_figures(
 
     pooled_fe = pick("pooled", "fe2a")
     styles = {label["fe2a"]: "--", label["twostage"]: "-"}
-    ts_kinds = {label["twostage"]: ["joint", "shadow"]}
+    diff = dict(predictor=x, group=r.group, limits=limits, title="")
+    lines = dict(predictor=x, group=r.group, order=level_order, title="")
     figures = [
         FigureArtifact(
             "pooled_lines",
@@ -221,7 +247,12 @@ def beta_space_figures(
             f"Drawn over each {r.group}'s range of {x}",
             "pp. 47-48",
             fitted_lines_by_group(
-                res["pooled"].group_estimates(), long, x, r.group, ylabel=f"fitted {r.outcome}"
+                res["pooled"].group_estimates(),
+                long,
+                x,
+                r.group,
+                ylabel=f"fitted {r.outcome}",
+                order=level_order,
             ),
         ),
         FigureArtifact(
@@ -237,6 +268,7 @@ def beta_space_figures(
                 r.group,
                 ylabel=f"fitted {r.outcome}",
                 shown=line_ids if len(line_ids) < len(order) else None,
+                order=level_order,
             ),
         ),
         FigureArtifact(
@@ -264,35 +296,35 @@ def beta_space_figures(
             f"Pooled lines of each {r.group} in beta space",
             f"{joint}: a fitted line is a point (slope across, intercept up)",
             "Figure 4, p. 49",
-            group_ellipses(pick("pooled"), predictor=x, title=""),
+            group_ellipses(pick("pooled"), **lines),
         ),
         FigureArtifact(
             "diff_pooled",
             f"The {r.group} gap in beta space, pooled OLS",
             f"{joint} of the gap. {sign}",
             "p. 50",
-            difference_ellipses(pick("pooled"), other, ref, predictor=x, title=""),
+            difference_ellipses(pick("pooled"), contrasts, **diff),
         ),
         FigureArtifact(
             "beta_pooled_clusters",
             f"Pooled estimates with each {r.cluster}'s own line",
             f"{joint}; markers: each {r.cluster}'s least-squares line",
             "Figure 5, p. 53",
-            group_ellipses(pick("pooled"), predictor=x, points=clusters, group=r.group, title=""),
+            group_ellipses(pick("pooled"), points=clusters, **lines),
         ),
         FigureArtifact(
             "beta_fe",
             f"Adding the {r.group} averages of the {r.cluster} lines (fixed effects)",
             f"{joint}; the fixed-effects ellipses use only within-{r.cluster} variability",
             "Figure 6, p. 54",
-            group_ellipses(pooled_fe, predictor=x, points=clusters, group=r.group, title=""),
+            group_ellipses(pooled_fe, points=clusters, **lines),
         ),
         FigureArtifact(
             "diff_fe",
             f"The {r.group} gap: pooled and fixed effects",
             f"{joint} of the gap. {sign}",
             "Figure 7, p. 55",
-            difference_ellipses(pooled_fe, other, ref, predictor=x, title=""),
+            difference_ellipses(pooled_fe, contrasts, **diff),
         ),
         FigureArtifact(
             "beta_fe_twostage",
@@ -300,14 +332,7 @@ def beta_space_figures(
             f"{joint}. Same centres; the two-stage ellipses are larger because their standard "
             f"errors include the variability between {r.cluster}s",
             "pp. 58-60",
-            group_ellipses(
-                pick("fe2a", "twostage"),
-                predictor=x,
-                points=clusters,
-                group=r.group,
-                linestyles=styles,
-                title="",
-            ),
+            group_ellipses(pick("fe2a", "twostage"), points=clusters, linestyles=styles, **lines),
         ),
         FigureArtifact(
             "diff_twostage",
@@ -316,12 +341,7 @@ def beta_space_figures(
             f"axes are the 95% intervals of each gap. {sign}",
             "pp. 61-63",
             difference_ellipses(
-                pick("pooled", "fe2a", "twostage"),
-                other,
-                ref,
-                predictor=x,
-                kinds=ts_kinds,
-                title="",
+                pick("pooled", "fe2a", "twostage"), contrasts, kinds=ts_kinds, **diff
             ),
         ),
     ]
@@ -337,11 +357,9 @@ def beta_space_figures(
                 "p. 64",
                 group_ellipses(
                     pick("pooled", "fe2a", "twostage", "between"),
-                    predictor=x,
                     points=clusters,
-                    group=r.group,
                     linestyles={**styles, label["pooled"]: ":", label["between"]: "-."},
-                    title="",
+                    **lines,
                 ),
             ),
             FigureArtifact(
@@ -350,14 +368,7 @@ def beta_space_figures(
                 f"{joint} of the gap; two-stage also with its 95%-shadow ellipse. The pooled gap "
                 f"lies between the within and between estimates. {sign}",
                 "p. 66",
-                difference_ellipses(
-                    pick("pooled", "fe2a", "twostage", "between"),
-                    other,
-                    ref,
-                    predictor=x,
-                    kinds=ts_kinds,
-                    title="",
-                ),
+                difference_ellipses(series, contrasts, kinds=ts_kinds, **diff),
             ),
         ]
     return figures

@@ -33,6 +33,7 @@ from multilevel.classical import (
     pooled_ols,
     two_stage,
 )
+from multilevel.classical.clusters import cluster_mean_varies
 from multilevel.classical.effects import EffectsResult, three_effects
 from multilevel.config import DatasetSpec
 from multilevel.workflow_names import METHOD_KEYS
@@ -110,11 +111,11 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
             )
         if name == "pooled":
             return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor))
-        if long.groupby(r.cluster)[r.predictor].mean().nunique() < 2:
+        if not cluster_mean_varies(long, r.cluster, r.predictor):
             return MethodFit(name, spec, skipped=_no_between(spec))
         overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
         return MethodFit(name, spec, overall, overall)
-    if name == "between" and long.groupby(r.cluster)[r.predictor].mean().nunique() < 2:
+    if name == "between" and not cluster_mean_varies(long, r.cluster, r.predictor):
         return MethodFit(name, spec, skipped=_no_between(spec))
     levels = group_levels(long, group, ref)
     roles = {"cluster": r.cluster, "outcome": r.outcome, "predictor": r.predictor, "group": group}

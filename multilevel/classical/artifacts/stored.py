@@ -12,7 +12,12 @@ from multilevel.classical import (
     BetaEstimate,
 )
 from multilevel.classical.artifacts.fitting import DOC_PAGES, SHORT, MethodFit, fit_effects, title
-from multilevel.classical.artifacts.tables import effects_tables, method_tables, summary_tables
+from multilevel.classical.artifacts.tables import (
+    GAP_PARTS,
+    effects_tables,
+    method_tables,
+    summary_tables,
+)
 from multilevel.classical.effects import pooled_decomposition
 from multilevel.config import DatasetSpec
 from multilevel.formatting import (
@@ -30,6 +35,13 @@ def _gaps(fit: MethodFit) -> dict:
         str(lv): fit.result.difference(lv, fit.reference).to_dict() | {"se": _se(fit, lv)}
         for lv in fit.levels[1:]
     }
+
+
+def _gap_tests(fit: MethodFit) -> dict:
+    """The omnibus tests of the group (every level against the reference), by part."""
+    if fit.result is None or len(fit.levels) < 2:
+        return {}
+    return {part: fit.result.gap_test(fit.reference, part) for part in GAP_PARTS}
 
 
 def _se(fit: MethodFit, lv) -> list[float]:
@@ -63,6 +75,7 @@ def method_artifact(fit: MethodFit) -> dict:
         reference=fit.reference,
         estimates=res.to_dict(),
         gaps=_gaps(fit),
+        gap_tests=_gap_tests(fit),
         tables=[t.to_dict() for t in method_tables(fit)],
     )
     if fit.overall is not None and fit.overall is not res:

@@ -17,36 +17,40 @@ from multilevel.formatting import (
     fixed,
     p_coef_column,
     p_nlme,
+    p_report,
     p_summary_lm,
     signif,
 )
+from multilevel.levels import contrast_label, display_order, level_name
 from multilevel.report.tables import Table
+
+GAP_PARTS = ("intercept", "slope", "both")
 
 
 def _term_meaning(term: str, fit: MethodFit) -> str:
     r = fit.spec.roles
     ref = fit.reference
-    where = f" in {ref}" if ref is not None else ""
+    where = f" in {level_name(r.group, ref)}" if ref is not None else ""
     if term == "(Intercept)":
         return f"{r.outcome}{where} at {r.predictor} = 0"
     if term == r.predictor:
         return f"slope of {r.predictor}{where}"
     for lv in fit.levels[1:]:
         if term == f"{r.group}{lv}":
-            return f"{lv} - {ref} at {r.predictor} = 0"
+            return f"{contrast_label(r.group, lv, ref)} at {r.predictor} = 0"
         if term == f"{r.predictor}:{r.group}{lv}":
-            return f"{lv} - {ref} in slope"
+            return f"{contrast_label(r.group, lv, ref)} in slope"
     return ""
 
 
 def _response_meaning(term: str, response: str, fit: MethodFit) -> str:
     """What a coefficient of the two-stage regression of the cluster lines is."""
-    cl, ref = fit.spec.roles.cluster, fit.reference
+    cl, ref, group = fit.spec.roles.cluster, fit.reference, fit.spec.roles.group
     if term == "(Intercept)":
-        return f"mean {cl} {response} in {ref}"
+        return f"mean {cl} {response} in {level_name(group, ref)}"
     for lv in fit.levels[1:]:
-        if term == f"{fit.spec.roles.group}{lv}":
-            return f"{lv} - {ref} in mean {cl} {response}"
+        if term == f"{group}{lv}":
+            return f"{contrast_label(group, lv, ref)} in mean {cl} {response}"
     return ""
 
 
@@ -101,7 +105,12 @@ def method_tables(fit: MethodFit) -> list[Table]:
         return []
     res, name, r = fit.result, fit.name, fit.spec.roles
     ref = fit.reference
-    gap = f"{', '.join(map(str, fit.levels[1:]))} minus {ref}" if ref is not None else ""
+    gap = (
+        f"{', '.join(level_name(r.group, lv) for lv in fit.levels[1:])} minus "
+        f"{level_name(r.group, ref)}"
+        if ref is not None
+        else ""
+    )
     if name == "pooled":
         quant = res.resid_quantiles
         stats_rows = [(f"residual {q}", fixed(v, 4)) for q, v in quant.items()]
@@ -223,7 +232,14 @@ def method_tables(fit: MethodFit) -> list[Table]:
                 "twostage_manova",
                 f"Method 3, two-stage: MANOVA test of {r.group} on (intercept, slope)",
                 manova,
-                "The four multivariate statistics; with two groups they give the same exact F",
+                "The four multivariate statistics"
+                + (
+                    "; with two groups they give the same exact F"
+                    if len(fit.levels) == 2
+                    else f"; with {len(fit.levels)} groups each has its own F approximation "
+                    "(Roy's is an upper bound, so its p-value is a lower bound), as R's "
+                    "summary.manova prints them"
+                ),
                 "43, 57",
             ),
         ]
@@ -290,74 +306,88 @@ SUMMARY = {
 }
 
 
+def _gap_cells(gap: dict | None) -> list[str]:
+    if gap is None:
+        return ["", "", "", ""]
+    return [
+        fixed(gap["intercept"], 3),
+        fixed(gap["se"][0], 3),
+        fixed(gap["slope"], 3),
+        fixed(gap["se"][1], 3),
+    ]
+
+
+GAP_COLUMNS = ["intercept gap", "SE", "slope gap", "SE"]
+QUALITIES = ["SE generalises to", "consistent?", "efficient?", "honest?"]
+
+
 def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]:
-    """The summary of methods (pages 73-75), one row per method, with each method's estimate
-    and SE of the group gap (first non-reference level minus the reference) in intercept and
-    in slope; and every method's line in each group (the points of the beta-space figures)."""
+    """The summary of methods (pages 73-75), one row per method; every method's line in each
+    group (the points of the beta-space figures); and the group gaps: with two groups, the
+    gap (the other level minus the reference) in the summary itself; with more, a table of
+    every level's gap and a table of the omnibus tests (k - 1 DF)."""
     r = spec.roles
     words = {"cluster": r.cluster, "predictor": r.predictor}
-    rows, lines = [], []
+    fitted = {n: a for n, a in artifacts.items() if a and a["status"] == "fitted"}
+    levels = next((a["levels"] for a in fitted.values() if a.get("levels")), [])
+    ref, order = (levels[0], display_order(levels, r.group_order)) if levels else (None, [])
+    others = [lv for lv in order if lv != ref]
+    two = len(levels) == 2
+    rows, lines, gaps, tests = [], [], [], []
     for name in METHODS:
         art = artifacts.get(name)
         what, population, consistent, efficient, honest = (s.format(**words) for s in SUMMARY[name])
-        gap = ("", "", "", "")
-        if art and art["status"] == "fitted" and art.get("gaps"):
-            g = next(iter(art["gaps"].values()))
-            gap = (
-                fixed(g["intercept"], 3),
-                fixed(g["se"][0], 3),
-                fixed(g["slope"], 3),
-                fixed(g["se"][1], 3),
-            )
-        elif art and art["status"] != "fitted":
-            gap = ("skipped", "", "", "")
         label = title(name, spec).split(": ", 1)[1]
-        rows.append([label, what, *gap, population, consistent, efficient, honest])
-        if art and art["status"] == "fitted" and r.group is not None:
-            for lv, est in art["estimates"]["group_estimates"].items():
-                se = np.sqrt(np.diag(np.asarray(est["cov"], dtype=float)))
-                lines.append(
-                    [
-                        f"{SHORT[name]}: {lv}",
-                        fixed(est["intercept"], 4),
-                        fixed(se[0], 4),
-                        fixed(est["slope"], 4),
-                        fixed(se[1], 4),
-                        df_text(est["df"]),
-                    ]
-                )
-    columns = [
-        "estimates",
-        "intercept gap",
-        "SE",
-        "slope gap",
-        "SE",
-        "SE generalises to",
-        "consistent?",
-        "efficient?",
-        "honest?",
-    ]
+        gap = [""] * 4
+        if name in fitted and fitted[name].get("gaps"):
+            gap = _gap_cells(next(iter(fitted[name]["gaps"].values())))
+        elif art and art["status"] != "fitted":
+            gap = ["skipped", "", "", ""]
+        rows.append([label, what, *(gap if two or not levels else []), population])
+        rows[-1] += [consistent, efficient, honest]
+        if name not in fitted or r.group is None:
+            continue
+        estimates = fitted[name]["estimates"]["group_estimates"]
+        for lv in order:
+            est = estimates[lv]
+            se = np.sqrt(np.diag(np.asarray(est["cov"], dtype=float)))
+            lines.append(
+                [
+                    f"{SHORT[name]}: {level_name(r.group, lv)}",
+                    fixed(est["intercept"], 4),
+                    fixed(se[0], 4),
+                    fixed(est["slope"], 4),
+                    fixed(se[1], 4),
+                    df_text(est["df"]),
+                ]
+            )
+        for lv in others:
+            gaps.append(
+                [
+                    f"{SHORT[name]}: {contrast_label(r.group, lv, ref)}",
+                    *_gap_cells(fitted[name]["gaps"].get(lv)),
+                ]
+            )
+        tests.append((SHORT[name], fitted[name].get("gap_tests", {})))
+    columns = ["estimates", *(GAP_COLUMNS if two or not levels else []), *QUALITIES]
     summary = pd.DataFrame(
         [row[1:] for row in rows],
         index=pd.Index([row[0] for row in rows], name="method"),
         columns=columns,
     )
-    ref = next((a["reference"] for a in artifacts.values() if a.get("reference")), None)
-    others = next((a["levels"][1:] for a in artifacts.values() if a.get("levels")), [])
-    caption = (
-        f"Gaps are {others[0]} minus {ref}, at {r.predictor} = 0 (intercept) and in slope"
-        if others
-        else "The dataset has no group role: there is no group gap to estimate"
-    )
-    tables = [
-        Table(
-            "methods_summary",
-            "Summary of methods",
-            summary,
-            caption,
-            "73-75",
+    if not levels:
+        caption = "The dataset has no group role: there is no group gap to estimate"
+    elif two:
+        caption = (
+            f"Gaps are {contrast_label(r.group, levels[1], ref)}, at {r.predictor} = 0 "
+            "(intercept) and in slope"
         )
-    ]
+    else:
+        caption = (
+            f"With {len(levels)} levels of {r.group} the gaps (each level minus "
+            f"{level_name(r.group, ref)}) and their omnibus tests are in the next two tables"
+        )
+    tables = [Table("methods_summary", "Summary of methods", summary, caption, "73-75")]
     if lines:
         frame = pd.DataFrame(
             [row[1:] for row in lines],
@@ -370,18 +400,100 @@ def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]
                 "group_lines",
                 f"Each method's line of {r.outcome} on {r.predictor} in each {r.group}",
                 frame,
-                "The centres of the ellipses in the beta-space figures",
+                "The centres of the ellipses in the beta-space figures; "
+                + MISSING
+                + ": a line the method cannot estimate",
                 "49, 53-54, 58-60, 64",
             ),
         )
+    if gaps and not two:
+        tables += _gap_tables(r, ref, gaps, tests)
     return tables
+
+
+def _omnibus_cells(tests: dict) -> list[str]:
+    cells = []
+    for part in GAP_PARTS:
+        t = tests.get(part)
+        if not t or not t["num_df"]:
+            cells += [MISSING, MISSING, MISSING]
+            continue
+        cells += [
+            fixed(t["F"], 3),
+            f"{t['num_df']}, {df_text(t['den_df'])}",
+            p_report(t["p"]),
+        ]
+    return cells
+
+
+def _omnibus_sentence(group: str, tests: list) -> str:
+    """Which methods find the levels different, part by part, at the 5% level."""
+    parts = []
+    for part, what in (("slope", "slopes"), ("intercept", "intercepts")):
+        said = {True: [], False: []}
+        for name, t in tests:
+            if t.get(part) and t[part]["num_df"] and np.isfinite(t[part]["p"]):
+                said[bool(t[part]["p"] < 0.05)].append(name)
+        if said[True] or said[False]:
+            yes = ", ".join(said[True]) or "no method"
+            no = f" (not by {', '.join(said[False])})" if said[True] and said[False] else ""
+            parts.append(f"the {what} differ by {yes}{no}")
+    tail = ""
+    for name, t in tests:
+        left = sorted({lv for v in t.values() for lv in v.get("left_out", [])})
+        if left:
+            names = " and ".join(level_name(group, lv) for lv in left)
+            tail += (
+                f" The {name} method cannot estimate the line of {names} (its predictor's "
+                "cluster means do not vary there), so its tests compare the other levels only."
+            )
+    return ("At the 5% level, " + "; ".join(parts) + "." if parts else "") + tail
+
+
+def _gap_tables(r, ref, gaps: list, tests: list) -> list[Table]:
+    gap_frame = pd.DataFrame(
+        [row[1:] for row in gaps],
+        index=pd.Index([row[0] for row in gaps], name="method: difference"),
+        columns=GAP_COLUMNS,
+    )
+    test_frame = pd.DataFrame(
+        [_omnibus_cells(t) for _, t in tests],
+        index=pd.Index([name for name, _ in tests], name="method"),
+        columns=pd.MultiIndex.from_product(
+            [["intercepts", "slopes", "both"], ["F", "DF", "p"]]
+        ).map(lambda c: f"{c[0]}: {c[1]}"),
+    )
+    return [
+        Table(
+            "methods_gaps",
+            f"Each level of {r.group} against {level_name(r.group, ref)}, by method",
+            gap_frame,
+            f"Gaps at {r.predictor} = 0 (intercept) and in slope, with their standard errors; "
+            f"{MISSING}: not estimable by the method",
+            "73-75",
+        ),
+        Table(
+            "methods_omnibus",
+            f"Omnibus tests of {r.group}, by method",
+            test_frame,
+            f"Wald F tests that every level of {r.group} has the reference's line: in "
+            "intercept, in slope (each on k - 1 numerator DF) and in both (2(k - 1) DF), on "
+            "the method's residual DF; the fixed-effects test of both is the joint test above, "
+            "and the two-stage MANOVA is the multivariate counterpart of the test of both",
+            "73-75",
+            [_omnibus_sentence(r.group, tests)],
+        ),
+    ]
 
 
 def effects_tables(effects: EffectsResult, spec: DatasetSpec) -> list[Table]:
     r = spec.roles
     t = effects.table
+    levels = [sc for sc in effects.scopes if sc != "overall"]
+    scopes = [sc for sc in effects.scopes if sc == "overall"]
+    scopes += display_order(levels, r.group_order) if levels else []
     rows = []
-    for scope in effects.scopes:
+    for scope in scopes:
         row = []
         for effect in ("within", "between", "pooled"):
             row += [
@@ -391,7 +503,9 @@ def effects_tables(effects: EffectsResult, spec: DatasetSpec) -> list[Table]:
         rows.append(row)
     frame = pd.DataFrame(
         rows,
-        index=pd.Index(effects.scopes, name="scope"),
+        index=pd.Index(
+            [sc if sc == "overall" else level_name(r.group, sc) for sc in scopes], name="scope"
+        ),
         columns=["within", "SE", "between", "SE", "pooled", "SE"],
     )
     return [
