@@ -61,9 +61,7 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     key = l2.get("key")
     if not key:
         raise DataError("a level-2 file needs a join `key`", file=l2["path"])
-    level2 = read_table(l2["path"]).drop(
-        columns=[c for c in spec.drop if c != key], errors="ignore"
-    )
+    level2 = read_table(l2).drop(columns=[c for c in spec.drop if c != key], errors="ignore")
     duplicated = level2.index[level2[key].duplicated(keep=False)]
     if len(duplicated):
         raise DataError(
@@ -226,7 +224,7 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     spec = rooted(spec, root)
     check_headers(spec)
     l1_path = spec.files["level1"]["path"]
-    long = read_table(l1_path)
+    long = read_table(spec.files["level1"])
     n_raw = len(long)
     long.insert(0, ROW_ID, np.arange(1, n_raw + 1))
     key = spec.files.get("level2", {}).get("key")
