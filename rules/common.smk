@@ -70,8 +70,18 @@ def raw_files(wildcards):
     ]
 
 
+def pdf_output():
+    """The report rule's PDF, unless the run is a draft (--config format=html)."""
+    if config["format"] == "html":
+        return {}
+    return {"pdf": "reports/{dataset}/report.pdf"}
+
+
 def report_paths(name):
-    return [f"reports/{name}/report.html", f"reports/{name}/report.pdf"]
+    paths = [f"reports/{name}/report.html"]
+    return (
+        paths if config["format"] == "html" else [*paths, f"reports/{name}/report.pdf"]
+    )
 
 
 # The report is made of parts, one per stage. Each part names its artifacts: tables (JSON lists
