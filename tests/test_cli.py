@@ -4,6 +4,7 @@ command and through a plain Snakemake run stopped at the data step. Every failur
 message and a non-zero exit, never a traceback, and the raw files are untouched."""
 
 import hashlib
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -221,3 +222,49 @@ def test_usage_errors_and_help(tmp_path, cli):
     assert "the following arguments are required: name" in result.stderr
     result = cli(tmp_path, "list")
     assert result.returncode == 1 and "no config/config.yaml here" in result.stderr
+
+
+def test_the_readme_example_init_and_check(project, cli):
+    """README's walk-through on data/examples/, which its generator script reproduces."""
+    examples = ROOT / "data" / "examples"
+    spec = importlib.util.spec_from_file_location("make_examples", examples / "make_examples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pupils, classes = module.make(np.random.default_rng(module.SEED))
+    pd.testing.assert_frame_equal(pupils, pd.read_csv(examples / "pupils.csv"))
+    pd.testing.assert_frame_equal(classes, pd.read_csv(examples / "classes.csv"))
+
+    (project / "data" / "examples").symlink_to(examples)
+    readme = (ROOT / "README.md").read_text()
+    init = (
+        "init data/examples/pupils.csv --level2 data/examples/classes.csv --key class --name pupils"
+    )
+    assert f".venv/bin/multilevel {init}" in readme
+    result = cli(project, *init.split())
+    assert result.returncode == 0, result.stderr
+    roles = yaml.safe_load((project / "config" / "datasets" / "pupils.yaml").read_text())["roles"]
+    assert roles == {
+        "cluster": "class",
+        "outcome": "score",
+        "predictor": "hours",
+        "group": "school_type",
+        "labels": ["gender"],
+    }
+    result = cli(project, "check", "pupils")
+    assert result.returncode == 0, result.stderr
+    assert "Rows: 454 read, 451 used, 3 removed for missing values" in result.stdout
+    assert "Clusters (class): 30" in result.stdout
+    assert "2 clusters of the level-2 file have no level-1 rows (not used): C31, C32" in (
+        result.stdout
+    )
+
+
+def test_the_html_draft_builds_everything_but_the_pdf(project):
+    write_dataset(project, "s", str(SLEEP))
+    result = snakemake(project, "--dry-run", "--config", "dataset=s", "format=html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout + result.stderr
+    assert "output: reports/s/report.html, reports/s/report.qmd\n" in out
+    assert "report.pdf" not in out
+    result = snakemake(project, "--dry-run", "--config", "dataset=s")
+    assert "reports/s/report.pdf" in result.stdout + result.stderr
