@@ -42,6 +42,8 @@ def _file_entry(path: str, args: argparse.Namespace) -> dict:
     for option in ("encoding", "decimal", "sheet"):
         if getattr(args, option):
             entry[option] = getattr(args, option)
+    if str(entry.get("sheet", "")).isdigit():  # a position, not a name
+        entry["sheet"] = int(entry["sheet"])
     return entry
 
 
