@@ -31,15 +31,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"{dataset_path(args.name)}: valid")
     for path, how in result.files:
         print(f"  file {path}: {how}")
-    used = len(prepared.long)
-    removed = len(prepared.dropped_rows)
+    subset = f", {prepared.n_subset_rows} after the subset" if prepared.n_removed_by_subset else ""
     print(
-        f"Rows: {prepared.n_raw_rows} read, {prepared.n_subset_rows} after the subset, "
-        if prepared.n_removed_by_subset
-        else f"Rows: {prepared.n_raw_rows} read, ",
-        end="",
+        f"Rows: {prepared.n_raw_rows} read{subset}, {len(prepared.long)} used, "
+        f"{len(prepared.dropped_rows)} removed for missing values"
     )
-    print(f"{used} used, {removed} removed for missing values")
     sizes = result.sizes
     print(
         f"Clusters ({spec.roles.cluster}): {result.n_clusters}; rows per cluster: "

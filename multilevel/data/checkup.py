@@ -76,11 +76,6 @@ def checkup(spec: DatasetSpec) -> Checkup:
         if name != ROW_ID
     ]
     warnings = []
-    if prepared.n_removed_by_subset:
-        warnings.append(
-            f"the subset keeps {prepared.n_subset_rows} of {prepared.n_raw_rows} rows "
-            f"({prepared.n_removed_by_subset} removed by `subset:`)"
-        )
     if prepared.dropped_rows:
         by_column = ", ".join(f"{c}: {n}" for c, n in prepared.dropped_missing.items())
         warnings.append(
