@@ -268,3 +268,15 @@ def test_the_html_draft_builds_everything_but_the_pdf(project):
     assert "report.pdf" not in out
     result = snakemake(project, "--dry-run", "--config", "dataset=s")
     assert "reports/s/report.pdf" in result.stdout + result.stderr
+
+
+def test_check_on_the_documents_dataset(project, cli):
+    """hs: 7185 students read, the document's 40 schools and 1977 students kept."""
+    (project / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    shutil.copy(ROOT / "config" / "datasets" / "hs.yaml", project / "config" / "datasets")
+    result = cli(project, "check", "hs")
+    assert result.returncode == 0, result.stderr
+    assert "Rows: 7185 read, 1977 after the subset, 1977 used, 0 removed" in result.stdout
+    assert "Clusters (school): 40; rows per cluster: min 29, median 52.5, max 66" in result.stdout
+    assert "Sector" in result.stdout and "category (2 levels)" in result.stdout
+    assert "Warnings:" not in result.stdout
