@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= 2
 DATASET ?=
+# FORMAT=html: a draft, everything but the PDF
+FORMAT ?=
+CONFIG_ARGS := $(strip $(if $(DATASET),dataset=$(DATASET)) $(if $(FORMAT),format=$(FORMAT)))
 SNAKEMAKE_ARGS ?=
 
 # Debian packages: pango for WeasyPrint (PDF), fonts, poppler (PDF checks in tests).
@@ -40,7 +43,7 @@ $(STAMP): requirements.lock pyproject.toml
 setup: system-deps $(STAMP)
 
 report: setup
-	$(BIN)/snakemake --cores $(CORES) $(if $(DATASET),--config dataset=$(DATASET)) $(SNAKEMAKE_ARGS)
+	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG_ARGS),--config $(CONFIG_ARGS)) $(SNAKEMAKE_ARGS)
 
 reports: setup
 	$(BIN)/snakemake --cores $(CORES) all_reports $(SNAKEMAKE_ARGS)

@@ -57,6 +57,7 @@ def run_study(replicates: int, chunks: int, cores: int) -> dict:
         for name in ("data", "templates"):
             os.symlink(ROOT / name, wd / name)
         (wd / "config").mkdir()
+        os.symlink(ROOT / "config" / "datasets", wd / "config" / "datasets")
         (wd / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
         command = [str(SNAKEMAKE), TARGET, "-s", str(ROOT / "Snakefile"), "-d", str(wd)]
         command += ["--cores", str(cores), "--quiet"]

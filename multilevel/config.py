@@ -1,7 +1,9 @@
-"""Reading and validating the pipeline's configuration (config/config.yaml against schema.yaml)."""
+"""Reading and validating the pipeline's configuration: config/config.yaml (global settings) and
+config/datasets/NAME.yaml (one dataset each), against config/schema.yaml."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ import yaml
 from multilevel.errors import DataError
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
+DATASETS_DIR = "config/datasets"
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _extend_with_defaults(validator_class):
@@ -30,36 +34,120 @@ def _extend_with_defaults(validator_class):
 _Validator = _extend_with_defaults(jsonschema.Draft7Validator)
 
 
-def validate_config(config: dict, source: str = "config") -> dict:
-    """Validate a config dict against the schema, filling defaults in place.
+def _schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
 
-    Raises DataError naming the entry, the key and what was expected.
-    """
-    schema = yaml.safe_load(SCHEMA_PATH.read_text())
-    errors = sorted(_Validator(schema).iter_errors(config), key=lambda e: list(e.path))
+
+def _schema_errors(schema: dict, instance: Any, source: str, prefix: str = "") -> None:
+    """Validate ``instance`` (filling defaults in place); raise one DataError listing the first
+    problems, each at its key."""
+    errors = sorted(_Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
     if errors:
         lines = []
         for err in errors[:5]:
-            where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-            lines.append(f"  at {where}: {err.message}")
+            where = ".".join([prefix, *(str(p) for p in err.absolute_path)]).strip(".")
+            lines.append(f"  at {where or '(top level)'}: {err.message}")
         raise DataError(f"{source} is not a valid configuration:\n" + "\n".join(lines))
-    if config["dataset"] not in config["datasets"]:
-        raise DataError(
-            f"{source}: dataset '{config['dataset']}' is not one of the configured datasets "
-            f"({', '.join(sorted(config['datasets']))})"
-        )
+
+
+def validate_config(config: dict, source: str = "config") -> dict:
+    """Validate a config dict (global settings and any inline ``datasets:`` entries) against
+    the schema, filling defaults in place.
+
+    Raises DataError naming the entry, the key and what was expected.
+    """
+    _schema_errors(_schema(), config, source)
     return config
 
 
-def load_config(path: str | Path) -> dict:
-    path = Path(path)
+def validate_dataset(entry: Any, name: str, source: str) -> dict:
+    """Validate one dataset's entry (the content of ``config/datasets/NAME.yaml``) against the
+    schema's ``definitions.dataset``, filling defaults in place."""
+    schema = _schema()
+    if not NAME_PATTERN.fullmatch(name):
+        raise DataError(
+            f"'{name}' is not a usable dataset name (letters, digits, '_' and '-' only): "
+            "rename the file",
+            file=source,
+        )
+    if not isinstance(entry, dict):
+        raise DataError(
+            "a dataset file must be a YAML mapping (title:, files:, roles:, ...)", file=source
+        )
+    one = {"$ref": "#/definitions/dataset", "definitions": schema["definitions"]}
+    _schema_errors(one, entry, source, prefix=f"datasets.{name}")
+    return entry
+
+
+def read_yaml(path: Path) -> Any:
     if not path.exists():
         raise DataError("configuration file not found", file=str(path))
     try:
-        config = yaml.safe_load(path.read_text())
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DataError(f"configuration is not valid YAML: {exc}", file=str(path)) from exc
-    return validate_config(config or {}, source=str(path))
+        raise DataError(f"not valid YAML: {exc}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not a UTF-8 text file (byte {exc.start})", file=str(path)) from exc
+
+
+def read_dataset_file(path: str | Path) -> dict:
+    """One dataset file, validated (defaults filled); its name is the file's stem."""
+    path = Path(path)
+    return validate_dataset(read_yaml(path), path.stem, str(path))
+
+
+def dataset_files(directory: str | Path) -> list[Path]:
+    directory = Path(directory)
+    return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+
+
+def collect_datasets(config: dict, directory: str | Path) -> dict[str, DataError]:
+    """Put every dataset of ``directory`` (one ``NAME.yaml`` each) beside the inline entries of
+    ``config["datasets"]``, in place. A file that cannot be read or is invalid blocks only its
+    own dataset: it is left out, and its error is returned under its name."""
+    datasets = config.setdefault("datasets", {})
+    problems: dict[str, DataError] = {}
+    for path in dataset_files(directory):
+        name = path.stem
+        if name in datasets:
+            problems[name] = DataError(
+                f"dataset '{name}' is configured twice (in config.yaml's datasets: and in "
+                "this file): keep one",
+                file=str(path),
+            )
+            del datasets[name]
+            continue
+        try:
+            datasets[name] = read_dataset_file(path)
+        except DataError as exc:
+            problems[name] = exc
+    return problems
+
+
+def check_selected(config: dict, problems: dict[str, DataError], source: str) -> None:
+    """The dataset to build must be configured and valid."""
+    name = config["dataset"]
+    if name in problems:
+        raise problems[name]
+    if name not in config["datasets"]:
+        known = ", ".join(sorted(config["datasets"])) or "none"
+        raise DataError(
+            f"{source}: dataset '{name}' is not configured (configured: {known}); "
+            f"add config/datasets/{name}.yaml (multilevel init DATA --name {name})"
+        )
+
+
+def load_config(path: str | Path) -> dict:
+    """The configuration at ``path`` with every dataset of the ``datasets/`` directory beside
+    it; any invalid dataset is an error."""
+    path = Path(path)
+    config = read_yaml(path) or {}
+    validate_config(config, source=str(path))
+    problems = collect_datasets(config, path.parent / "datasets")
+    if problems:
+        raise next(iter(problems.values()))
+    check_selected(config, problems, str(path))
+    return config
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def _describe_rows(rows: Iterable, limit: int = 10) -> str:
+def describe_rows(rows: Iterable, limit: int = 10) -> str:
+    """The first ``limit`` items, then how many more."""
     rows = list(rows)
     shown = ", ".join(str(r) for r in rows[:limit])
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
@@ -37,6 +38,6 @@ class DataError(ValueError):
         if column:
             parts.append(f"column '{column}'")
         if self.rows:
-            parts.append(f"{row_label} {_describe_rows(self.rows)}")
+            parts.append(f"{row_label} {describe_rows(self.rows)}")
         where = f" [{'; '.join(parts)}]" if parts else ""
         super().__init__(f"{message}{where}")

@@ -5,10 +5,10 @@ No pandas here: Snakemake imports this module every time it parses the workflow.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from multilevel.config import DatasetSpec
+from multilevel.data.fileformat import FileOptions, excel_header, file_kind, text_header
 from multilevel.errors import DataError
 
 
@@ -27,25 +27,26 @@ def columns_of_roles(spec: DatasetSpec) -> dict[str, str]:
     return columns
 
 
-def read_header(path: str | Path) -> list[str]:
-    """The column names of a raw file, reading nothing else."""
-    path = Path(path)
-    if path.suffix.lower() == ".parquet" and path.exists():
+def read_header(entry: dict | str | Path) -> list[str]:
+    """The column names of a raw file (a dataset's file entry with its reading options, or a
+    path), reading nothing else."""
+    options = FileOptions.of(entry)
+    path = Path(options.path)
+    kind = file_kind(path)
+    if not path.exists() or path.stat().st_size == 0:
+        from multilevel.data.rawdata import read_table  # only to raise the file-level error
+
+        return list(read_table(entry).columns)
+    if kind == "parquet":
         import pyarrow.parquet as pq
 
         try:
             return list(pq.read_schema(path).names)
         except Exception as exc:  # a damaged file: read_table gives the full message
             raise DataError(f"not a readable parquet file ({exc})", file=str(path)) from exc
-    if path.suffix.lower() == ".csv" and path.exists() and path.stat().st_size > 0:
-        try:
-            with open(path, newline="", encoding="utf-8-sig") as handle:
-                return next(csv.reader(handle), [])
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise DataError(f"malformed CSV header ({exc})", file=str(path)) from exc
-    from multilevel.data.rawdata import read_table  # only to raise the file-level error
-
-    return list(read_table(path).columns)
+    if kind == "excel":
+        return excel_header(options)
+    return text_header(options)
 
 
 def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
@@ -56,12 +57,12 @@ def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
     """
     spec = rooted(spec, Path(root))
     l1_path = spec.files["level1"]["path"]
-    headers = {l1_path: read_header(l1_path)}
+    headers = {l1_path: read_header(spec.files["level1"])}
     key = None
     if "level2" in spec.files:
         l2 = spec.files["level2"]
         key = l2.get("key")
-        headers[l2["path"]] = read_header(l2["path"])
+        headers[l2["path"]] = read_header(l2)
         for path, columns in headers.items():
             if key not in columns:
                 raise DataError(

@@ -27,11 +27,20 @@ def step_logger(name: str, log_path: str | Path | None) -> logging.Logger:
 
 @contextmanager
 def logged_step(logger: logging.Logger):
-    """Log a user-caused error as one clear line before the step fails."""
+    """End the step on a user-caused error with one line on the terminal and a non-zero exit
+    (Snakemake then reports the failed job without a Python traceback); the traceback goes to
+    the rule's log only."""
     from multilevel.errors import DataError
 
     try:
         yield
     except DataError as exc:
-        logger.error("%s", exc)
-        raise
+        for handler in logger.handlers:
+            if isinstance(handler, logging.FileHandler):
+                handler.handle(
+                    logger.makeRecord(
+                        logger.name, logging.ERROR, "", 0, "%s", (exc,), sys.exc_info()
+                    )
+                )
+        print(f"Error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc

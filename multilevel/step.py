@@ -7,8 +7,9 @@ A script ends with::
         with script_step(snakemake) as step:
             main(step.spec, step.input.long, ..., logger=step.logger)
 
-The step logs to the rule's log file (named after it) and to the terminal, and a
-:class:`~multilevel.errors.DataError` is logged as one clear line before the step fails.
+The step logs to the rule's log file (named after it) and to the terminal; a
+:class:`~multilevel.errors.DataError` ends it with one clear line on the terminal and exit
+status 1, its traceback in the log only.
 A rule of a dataset passes, as ``params.dataset``, only the fields of the dataset's entry its
 step uses (``rules/common.smk``), so that changing another field does not re-run it;
 :attr:`Step.spec` builds the :class:`~multilevel.config.DatasetSpec` the library takes from

@@ -1,15 +1,13 @@
 import hashlib
 from pathlib import Path
 
-from multilevel.config import DatasetSpec, validate_config
-from multilevel.headers import check_headers
+from multilevel.workflow_config import workflow_datasets
 
-# Validate against config/schema.yaml (filling defaults), then every column the config names
-# against the raw files' headers: a bad config stops here, before any job runs, with a message
-# naming the entry, the key, the file and the column.
-validate_config(config, source="config")
-
-DATASETS = sorted(config["datasets"])
+# Validate config/config.yaml and each config/datasets/NAME.yaml against config/schema.yaml
+# (filling defaults), then every column a dataset names against its raw files' headers. A bad
+# dataset to build stops here, before any job runs, with one message naming the file, the key
+# and the column; another broken dataset is only skipped, with a warning.
+DATASETS = workflow_datasets(config, "config/datasets")
 # The report's templates live beside the Snakefile (they are code, like scripts/), whatever the
 # working directory. Their digest is a parameter of the report rule: editing one re-renders the
 # report and nothing else (Snakemake does not track the times of files outside the working
@@ -23,8 +21,6 @@ TEMPLATE_DIGEST = hashlib.sha256(
         if path.suffix in (".j2", ".css")
     )
 ).hexdigest()
-for _name in DATASETS:
-    check_headers(DatasetSpec.from_config(config, _name))
 REGISTRY = "data/published.csv"
 
 
@@ -74,8 +70,18 @@ def raw_files(wildcards):
     ]
 
 
+def pdf_output():
+    """The report rule's PDF, unless the run is a draft (--config format=html)."""
+    if config["format"] == "html":
+        return {}
+    return {"pdf": "reports/{dataset}/report.pdf"}
+
+
 def report_paths(name):
-    return [f"reports/{name}/report.html", f"reports/{name}/report.pdf"]
+    paths = [f"reports/{name}/report.html"]
+    return (
+        paths if config["format"] == "html" else [*paths, f"reports/{name}/report.pdf"]
+    )
 
 
 # The report is made of parts, one per stage. Each part names its artifacts: tables (JSON lists

@@ -1,5 +1,5 @@
-# One job writes the HTML, the Quarto source and the PDF: the PDF is rendered from the HTML
-# string in memory, in parts on the job's threads, keeping rendered parts in a cache
+# One job writes the HTML, the Quarto source and the PDF (not in a draft, --config format=html):
+# the PDF is rendered from the HTML string in memory, in parts on the job's threads, keeping rendered parts in a cache
 # (multilevel.report.pdf), so the rebuild after a template edit, the case a report author meets most,
 # renders only the chapters whose HTML changed.
 rule render_report:
@@ -8,6 +8,8 @@ rule render_report:
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
     output:
+        # the PDF, or none in a draft (--config format=html)
+        **pdf_output(),
         html=report(
             "reports/{dataset}/report.html",
             caption="captions/report.rst",
@@ -15,7 +17,6 @@ rule render_report:
             subcategory="{dataset}",
         ),
         qmd="reports/{dataset}/report.qmd",
-        pdf="reports/{dataset}/report.pdf",
     log:
         "results/{dataset}/logs/render_report.log",
     benchmark:

@@ -27,6 +27,11 @@ def main(spec: DatasetSpec, long_out, clusters_out, summary_out, info_out, logge
             len(prepared.duplicate_rows),
             ", ".join(map(str, prepared.duplicate_rows[:10])),
         )
+    if prepared.unused_level2_keys:
+        logger.warning(
+            "%d clusters of the level-2 file have no level-1 rows (not used)",
+            len(prepared.unused_level2_keys),
+        )
     if prepared.single_row_clusters:
         logger.warning(
             "%d clusters have a single row (no within-cluster slope)",
@@ -39,6 +44,8 @@ def main(spec: DatasetSpec, long_out, clusters_out, summary_out, info_out, logge
     up(long, cluster, summarise=True).to_parquet(summary_out)
     info = {
         "n_raw_rows": prepared.n_raw_rows,
+        "n_subset_rows": prepared.n_subset_rows,
+        "unused_level2_keys": [str(k) for k in prepared.unused_level2_keys],
         "n_rows": len(long),
         "n_clusters": int(long[cluster].nunique()),
         "dropped_missing": prepared.dropped_missing,

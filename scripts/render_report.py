@@ -44,6 +44,9 @@ def main(
     html_out.write_text(html)
     Path(outputs["qmd"]).write_text(quarto_source(context, html, numbers, outputs["qmd"]))
     logger.info("wrote %s (%d kB) and %s", html_out, len(html) // 1024, outputs["qmd"])
+    if not outputs.get("pdf"):
+        logger.info("no PDF: a draft (format html)")
+        return
     logger.info("rendering the PDF (%.1f s since start)", time.perf_counter() - clock)
     render_pdf(html, outputs["pdf"], cache_dir=pdf_cache, workers=workers, log=logger)
     logger.info("wrote %s (%.1f s since start)", outputs["pdf"], time.perf_counter() - clock)
@@ -58,7 +61,7 @@ if __name__ == "__main__":
             step.params.parts,
             step.input.long,
             step.input.registry,
-            {key: step.output[key] for key in ("html", "qmd", "pdf")},
+            {key: step.output.get(key) for key in ("html", "qmd", "pdf")},
             logger=step.logger,
             pdf_cache=step.params.pdf_cache,
             workers=step.threads,

@@ -2,10 +2,21 @@
 
 from pathlib import Path
 
-from multilevel.config import DatasetSpec, load_config, validate_config
+import yaml
+
+from multilevel.config import DatasetSpec, dataset_files, load_config, validate_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "config.yaml"
+DATASETS = ROOT / "config" / "datasets"
+
+
+def raw_config() -> dict:
+    """config/config.yaml with every config/datasets/NAME.yaml inline under `datasets:`, as
+    written (no defaults filled): a test edits it and writes it into a scratch directory."""
+    config = yaml.safe_load(CONFIG.read_text())
+    config["datasets"] = {p.stem: yaml.safe_load(p.read_text()) for p in dataset_files(DATASETS)}
+    return config
 
 
 def configured(name: str) -> DatasetSpec:

@@ -199,8 +199,8 @@ def test_group_with_one_level():
 
 
 def test_file_that_is_not_csv(tmp_path):
-    path = tmp_path / "students.xlsx"
-    path.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    path = tmp_path / "students.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 an old Excel workbook")
     entry = hs_entry(files={"level1": {"path": str(path)}})
     with pytest.raises(DataError, match="unsupported file type"):
         prepare(spec_from(entry))

@@ -93,7 +93,7 @@ def test_fit_method_step_keeps_only_registry_values(hs):
 def _config_entry(name):
     import yaml
 
-    entry = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["datasets"][name]
+    entry = yaml.safe_load((ROOT / "config" / "datasets" / f"{name}.yaml").read_text())
     return entry
 
 

@@ -48,8 +48,11 @@ def test_a_step_logs_to_its_rule_log_named_after_the_log_file(tmp_path):
     assert "hello" in (tmp_path / "logs" / "fit_pooled.log").read_text()
 
 
-def test_a_data_error_is_logged_as_one_line_before_the_step_fails(tmp_path):
-    with pytest.raises(DataError), script_step(_job(tmp_path)):
+def test_a_data_error_ends_the_step_with_one_line_and_the_traceback_in_the_log(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop, script_step(_job(tmp_path)):
         raise DataError("column 'sess' not found")
-    assert "ERROR column 'sess' not found" in (tmp_path / "logs" / "fit_pooled.log").read_text()
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == "Error: column 'sess' not found\n"
+    log = (tmp_path / "logs" / "fit_pooled.log").read_text()
+    assert "ERROR column 'sess' not found" in log and "Traceback" in log
     logging.getLogger("multilevel.fit_pooled").handlers.clear()

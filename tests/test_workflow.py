@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from .helpers import ROOT
+from .helpers import raw_config
 from .workflow import make_workdir, run
 
 pytestmark = pytest.mark.slow
@@ -54,7 +54,7 @@ def test_no_change_rerun_does_nothing(built):
 
 
 def test_bad_config_fails_with_no_partial_output(tmp_path):
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config = raw_config()
     config["datasets"]["hs"]["roles"]["predictor"] = "sess"
     workdir = make_workdir(tmp_path / "bad", config)
     result = run(workdir)

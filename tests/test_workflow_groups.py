@@ -8,9 +8,8 @@ import re
 from html import unescape
 
 import pytest
-import yaml
 
-from .helpers import ROOT
+from .helpers import raw_config
 from .workflow import make_workdir, run
 
 pytestmark = pytest.mark.slow
@@ -21,7 +20,7 @@ ORDER = ["1", "4", "3", "2"]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config = raw_config()
     config["simulation"]["montecarlo"].update(replicates=10, chunks=1)
     config["datasets"]["chickweight"]["roles"]["group_order"] = ORDER
     config["dataset"] = "chickweight"

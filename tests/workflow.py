@@ -8,20 +8,24 @@ from pathlib import Path
 
 import yaml
 
-from .helpers import ROOT
+from .helpers import ROOT, raw_config
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
 def make_workdir(tmp: Path, config: dict | None = None) -> Path:
     """A work directory whose data/ is the project's (read-only use), with its
-    own config/ so a test can change the configuration."""
+    own config/ so a test can change the configuration: ``config`` (default: the project's,
+    datasets inline) as config/config.yaml, and the project's dataset files if it has no
+    `datasets:` of its own."""
     tmp.mkdir(parents=True, exist_ok=True)
     for name in ("data",):
         os.symlink(ROOT / name, tmp / name)
     (tmp / "config").mkdir()
     if config is None:
-        config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+        config = raw_config()
+    if "datasets" not in config:
+        shutil.copytree(ROOT / "config" / "datasets", tmp / "config" / "datasets")
     (tmp / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return tmp
 

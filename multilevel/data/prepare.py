@@ -31,6 +31,14 @@ class Prepared:
     dropped_rows: list[int] = field(default_factory=list)
     duplicate_rows: list[int] = field(default_factory=list)
     single_row_clusters: list = field(default_factory=list)
+    #: rows left after `subset:` (all the rows without a subset), before missing values go
+    n_subset_rows: int = 0
+    #: clusters of the level-2 file that no level-1 row belongs to (not used)
+    unused_level2_keys: list = field(default_factory=list)
+
+    @property
+    def n_removed_by_subset(self) -> int:
+        return self.n_raw_rows - self.n_subset_rows
 
 
 def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], key: str):
@@ -56,14 +64,13 @@ def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], 
     return (number, converted) if left_num else (converted, number)
 
 
-def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> tuple[pd.DataFrame, list]:
+    """The level-1 rows with the level-2 columns, and the level-2 keys no row belongs to."""
     l1, l2 = spec.files["level1"], spec.files["level2"]
     key = l2.get("key")
     if not key:
         raise DataError("a level-2 file needs a join `key`", file=l2["path"])
-    level2 = read_table(l2["path"]).drop(
-        columns=[c for c in spec.drop if c != key], errors="ignore"
-    )
+    level2 = read_table(l2).drop(columns=[c for c in spec.drop if c != key], errors="ignore")
     duplicated = level2.index[level2[key].duplicated(keep=False)]
     if len(duplicated):
         raise DataError(
@@ -85,6 +92,7 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
             rows=[i + 2 for i in unmatched],
             row_label="lines",
         )
+    unused = level2.loc[~level2[key].isin(long[key]), key].tolist()
     shared = [c for c in level2.columns if c in long.columns and c != key]
     if shared:
         merged = long[[key, *shared]].merge(
@@ -102,7 +110,8 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
                     row_label="lines",
                 )
         level2 = level2.drop(columns=shared)
-    return long.merge(level2, on=key, how="left", validate="many_to_one", sort=False)
+    joined = long.merge(level2, on=key, how="left", validate="many_to_one", sort=False)
+    return joined, unused
 
 
 def _apply_subset(long: pd.DataFrame, spec: DatasetSpec, path: str) -> pd.DataFrame:
@@ -226,18 +235,20 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     spec = rooted(spec, root)
     check_headers(spec)
     l1_path = spec.files["level1"]["path"]
-    long = read_table(l1_path)
+    long = read_table(spec.files["level1"])
     n_raw = len(long)
     long.insert(0, ROW_ID, np.arange(1, n_raw + 1))
     key = spec.files.get("level2", {}).get("key")
     long = long.drop(columns=[c for c in spec.drop if c in long.columns and c != key])
+    unused_keys = []
     if "level2" in spec.files:
-        long = _join_level2(long, spec)
+        long, unused_keys = _join_level2(long, spec)
     long = long.rename(columns=spec.rename)
     roles = spec.roles
     role_columns = columns_of_roles(spec)
     if spec.subset:
         long = _apply_subset(long, spec, l1_path)
+    n_subset = len(long)
     for role, column in (("outcome", roles.outcome), ("predictor", roles.predictor)):
         long = _check_numeric(long, column, l1_path, role)
 
@@ -288,4 +299,6 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         dropped_rows=dropped_rows,
         duplicate_rows=duplicates,
         single_row_clusters=single,
+        n_subset_rows=n_subset,
+        unused_level2_keys=unused_keys,
     )
