@@ -298,6 +298,14 @@ class MixedResults:
         with np.errstate(over="ignore"):
             return self._back_transform(fixed, cov, phi, lo, hi, q)
 
+    def profile_intervals(self, level: float = 0.95) -> pd.DataFrame:
+        """Profile-likelihood intervals of the SDs, correlations and sigma, profiling this
+        fit's own criterion (REML or ML; lme4's confint profiles the ML deviance, so a REML
+        fit's intervals match lme4's only for the same fit by ML): profile_ci.py."""
+        from .profile_ci import profile_intervals
+
+        return profile_intervals(self, level)
+
     @staticmethod
     def _back_transform(fixed, cov, phi, lo, hi, q) -> dict[str, pd.DataFrame]:
         back = np.concatenate(
