@@ -83,7 +83,7 @@ def fixed_effect_tests(
     d: VarianceDerivatives, T: np.ndarray, estimates: np.ndarray, rule: str
 ) -> list[ContrastTest]:
     """One test per fixed effect (beta = T gamma + const, gamma the centred coordinates)
-    under "Satterthwaite" or "Kenward-Roger"."""
+    under "Satterthwaite" or "Kenward-Roger" (df NaN where the rule gives none)."""
     out = []
     adjusted = kenward_roger_cov(d) if rule == "Kenward-Roger" else None
     for k, est in enumerate(estimates):
@@ -92,5 +92,8 @@ def fixed_effect_tests(
             v, df = satterthwaite_df(d, L)
         else:
             v, df = float(L @ adjusted @ L), kenward_roger_df(d, L)
-        out.append(ContrastTest(estimate=float(est), se=float(np.sqrt(v)), df=float(df)))
+        # a df <= 0 comes from an information that is not positive definite (near a
+        # boundary fit): the rule gives no df there
+        df = float(df) if np.isfinite(df) and df > 0 else np.nan
+        out.append(ContrastTest(estimate=float(est), se=float(np.sqrt(v)), df=df))
     return out
