@@ -27,11 +27,9 @@ def coverage_table(summary: pd.DataFrame, level: float, replicates: int) -> Tabl
                     & (summary["quantity"] == q)
                     & (summary["rule"] == rule)
                 ].iloc[0]
-                short = SHORT[q]
-                row[f"{short}: cover %"] = (
-                    f"{100 * r.coverage:.1f} ± {100 * r.coverage_mcse:.1f}" if r.n else MISSING
-                )
-                row[f"{short}: df"] = df_text(r.median_df, 1)
+                cover = f"{100 * r.coverage:.1f} ± {100 * r.coverage_mcse:.1f}"
+                df = "" if rule == "z" else f" ({df_text(r.median_df, 1)})"
+                row[SHORT[q]] = cover + df if r.n else MISSING
             rows.append(row)
     frame = pd.DataFrame(rows, index=pd.Index(index, name="clusters (total)"))
     return Table(
@@ -42,9 +40,9 @@ def coverage_table(summary: pd.DataFrame, level: float, replicates: int) -> Tabl
             f"{replicates} simulated studies per number of clusters (the total, half in each "
             "group; the design of the Monte Carlo study otherwise), each fitted by the "
             "generating model y ~ x * group + cvar(x) with a random intercept and slope (REML). "
-            f"Cover %: share of the {pct} intervals containing the true value ± its Monte "
-            "Carlo SE; df: the median df the rule used (z: none; Kenward-Roger also uses its "
-            "adjusted SE)"
+            f"Per quantity: the percentage of the {pct} intervals containing the true value ± "
+            "its Monte Carlo SE, and in brackets the median df the rule used (Kenward-Roger "
+            "also uses its adjusted SE)"
         ),
         doc_pages="",
     )
