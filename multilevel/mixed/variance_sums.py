@@ -85,6 +85,9 @@ def _trace_product(U: np.ndarray, W: np.ndarray) -> float:
 
 
 class _Accumulator:
+    """Sums over the clusters, in V* units, indexed by gamma's entries (the last is sigma^2,
+    whose terms are completed from the overall sums after the pass)."""
+
     def __init__(self, q: int, p: int):
         self.pairs = _pairs(q)
         k = len(self.pairs) + 1
