@@ -12,10 +12,16 @@ register_part(
 register_part(
     "mixed",
     "Fitting hierarchical models",
-    tables=["results/{dataset}/parts/mixed/tables.json"],
+    tables=[
+        "results/{dataset}/parts/mixed/tables.json",
+        "results/{dataset}/parts/mixed/inference_tables.json",
+    ],
     figures=["results/{dataset}/parts/mixed/figures.json"],
     values=["results/{dataset}/parts/mixed/values.json"],
-    context=["results/{dataset}/parts/mixed/context.json"],
+    context=[
+        "results/{dataset}/parts/mixed/context.json",
+        "results/{dataset}/parts/mixed/inference.json",
+    ],
 )
 
 
@@ -62,6 +68,28 @@ rule mixed_tables:
         dataset=roles_and_registry_of,
     script:
         "../scripts/mixed_tables.py"
+
+
+# Satterthwaite and Kenward-Roger df beside nlme's for every model, profile intervals and a
+# residual SD per group for the central model (issue 16, items 4 and 5).
+rule mixed_inference:
+    input:
+        models=expand("results/{{dataset}}/mixed/{model}.json", model=MODEL_KEYS),
+        long="results/{dataset}/data/long.parquet",
+    output:
+        json="results/{dataset}/mixed/inference.json",
+        tables="results/{dataset}/parts/mixed/inference_tables.json",
+        context="results/{dataset}/parts/mixed/inference.json",
+    log:
+        "results/{dataset}/logs/mixed_inference.log",
+    benchmark:
+        "results/{dataset}/benchmarks/mixed_inference.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        dataset=roles_of,
+    script:
+        "../scripts/mixed_inference.py"
 
 
 rule mixed_figures:

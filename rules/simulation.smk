@@ -5,7 +5,15 @@
 from multilevel.errors import DataError
 
 SIM_EXAMPLE = config["simulation"]["example"]
-SIM_MC = config["simulation"]["montecarlo"]
+SIM_MC = {
+    k: v for k, v in config["simulation"]["montecarlo"].items() if k != "df_rules"
+}
+# the df-rules study uses the design and df_rules, not the main study's replicates or chunks
+SIM_MC_DF = {
+    k: v
+    for k, v in config["simulation"]["montecarlo"].items()
+    if k not in ("replicates", "chunks")
+}
 SIM_FIGURES = [f"{n:02d}" for n in range(8, 18)]
 
 if not 1 <= SIM_MC["chunks"] <= SIM_MC["replicates"]:
@@ -32,14 +40,17 @@ register_part(
     tables=[
         "results/simulation/parts/example_tables.json",
         "results/simulation/parts/montecarlo_tables.json",
+        "results/simulation/parts/montecarlo_df_tables.json",
     ],
     figures=[
         "results/simulation/parts/example_figures.json",
         "results/simulation/parts/montecarlo_figures.json",
+        "results/simulation/parts/montecarlo_df_figures.json",
     ],
     context=[
         "results/simulation/parts/example.json",
         "results/simulation/parts/montecarlo.json",
+        "results/simulation/parts/montecarlo_df.json",
     ],
 )
 
@@ -144,8 +155,34 @@ rule montecarlo_figures:
         "../scripts/montecarlo_figures.py"
 
 
+# Coverage under the z, nlme, Satterthwaite and Kenward-Roger df rules at a few numbers of
+# clusters: one job (a few hundred REML fits per number of clusters).
+rule montecarlo_df:
+    output:
+        replicates="results/simulation/montecarlo/df_rules.parquet",
+        tables="results/simulation/parts/montecarlo_df_tables.json",
+        context="results/simulation/parts/montecarlo_df.json",
+        figure="results/simulation/figures/montecarlo_df_coverage.svg",
+        meta="results/simulation/parts/montecarlo_df_figures.json",
+    log:
+        "results/simulation/logs/montecarlo_df.log",
+    benchmark:
+        "results/simulation/benchmarks/montecarlo_df.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    params:
+        design=SIM_MC_DF,
+    script:
+        "../scripts/montecarlo_df.py"
+
+
 rule simulation:
     input:
+        rules.montecarlo_df.output,
         rules.simulate_figures.output,
         rules.montecarlo_figures.output,
         rules.montecarlo_summary.output,

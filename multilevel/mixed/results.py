@@ -10,6 +10,7 @@ import pandas as pd
 
 from multilevel.distributions import norm_ppf, t_ppf
 
+from .ddf import RULES, fixed_effect_tests, kenward_roger_cov
 from .design import INTERCEPT, Design
 from .errors import MixedModelError
 from .fit import Optimum
@@ -17,6 +18,7 @@ from .inference import nlme_fixed_df, numerical_hessian, t_pvalues
 from .profile import ProfiledDeviance, theta_index
 from .smallmat import matrix_times, times_matrix
 from .sufficient import Sufficient
+from .variance_sums import VarianceDerivatives, variance_derivatives
 
 
 class MixedResults:
@@ -115,6 +117,41 @@ class MixedResults:
         c = self._cov.to_numpy()
         s = np.sqrt(np.diag(c))
         return pd.DataFrame(c / np.outer(s, s), index=self._cov.index, columns=self._cov.index)
+
+    @cached_property
+    def _variance_derivatives(self) -> VarianceDerivatives:
+        return variance_derivatives(self._prof, self._ev, self.sigma**2, list(self.design.z_names))
+
+    def fixed_table(self, ddf: str = "nlme") -> pd.DataFrame:
+        """Estimate, SE, df, t and p of each fixed effect under a denominator-df rule:
+        "nlme" (between/within, the default of summary()), "Satterthwaite" (as lmerTest) or
+        "Kenward-Roger" (as pbkrtest: SEs from the adjusted covariance); the last two for
+        REML fits only (multilevel/mixed/ddf.py)."""
+        if ddf not in RULES:
+            raise MixedModelError(f"ddf must be one of {RULES}, not {ddf!r}")
+        if ddf == "nlme":
+            est, se, df = self.params.to_numpy(), self.bse.to_numpy(), self.df.to_numpy()
+        else:
+            tests = fixed_effect_tests(
+                self._variance_derivatives,
+                self._suff.uncentre_matrix(),
+                self.params.to_numpy(),
+                ddf,
+            )
+            est = np.array([t.estimate for t in tests])
+            se = np.array([t.se for t in tests])
+            df = np.array([t.df for t in tests])
+        t = est / se
+        return pd.DataFrame(
+            {"estimate": est, "se": se, "df": df, "t": t, "p": t_pvalues(t, df)},
+            index=self.params.index,
+        )
+
+    def cov_params_kr(self) -> pd.DataFrame:
+        """The Kenward-Roger adjusted covariance of the fixed effects (REML fits)."""
+        T = self._suff.uncentre_matrix()
+        adj = T @ kenward_roger_cov(self._variance_derivatives) @ T.T
+        return pd.DataFrame(adj, index=self._cov.index, columns=self._cov.index)
 
     # ------------------------------------------------------------------ random effects
     @cached_property
@@ -260,6 +297,14 @@ class MixedResults:
         lo, hi = phi - z * se, phi + z * se
         with np.errstate(over="ignore"):
             return self._back_transform(fixed, cov, phi, lo, hi, q)
+
+    def profile_intervals(self, level: float = 0.95) -> pd.DataFrame:
+        """Profile-likelihood intervals of the SDs, correlations and sigma, profiling this
+        fit's own criterion (REML or ML; lme4's confint profiles the ML deviance, so a REML
+        fit's intervals match lme4's only for the same fit by ML): profile_ci.py."""
+        from .profile_ci import profile_intervals
+
+        return profile_intervals(self, level)
 
     @staticmethod
     def _back_transform(fixed, cov, phi, lo, hi, q) -> dict[str, pd.DataFrame]:

@@ -32,6 +32,7 @@ __all__ = [
     "example_figures",
     "estimates_figure",
     "coverage_figure",
+    "df_coverage_figure",
 ]
 
 SCHOOL = PALETTE[0]
@@ -422,5 +423,57 @@ def coverage_figure(
         ],
         loc="outside lower center",
         ncols=3,
+    )
+    return fig
+
+
+def df_coverage_figure(
+    summary: pd.DataFrame,
+    rules: Mapping[str, str],
+    quantities: Mapping[str, str],
+    level: float = 0.95,
+):
+    """One panel per quantity: coverage of the ``level`` intervals against the total number
+    of clusters, one line per df rule, +- 1.96 Monte Carlo SEs; the band is +- 1.96 MC SEs
+    of an exact coverage."""
+    totals = sorted(summary["clusters"].unique())
+    fig, axes = new_figure(1, len(quantities), figsize=(9.6, 3.6), sharey=True, sharex=True)
+    lo = float(np.nanmin(summary["coverage"] - 2 * summary["coverage_mcse"]))
+    lo = max(0.0, np.floor(min(lo, level - 0.05) * 20) / 20)
+    x = np.log2(np.asarray(totals, dtype=float))
+    dodge = 0.06 * (np.arange(len(rules)) - (len(rules) - 1) / 2)
+    for ax, (q, title) in zip(axes[0], quantities.items(), strict=True):
+        s = summary[summary["quantity"] == q]
+        band = 1.96 * float(s["nominal_mcse"].max())
+        ax.axhspan(level - band, level + band, color=MUTED, alpha=0.18, lw=0)
+        ax.axhline(level, color=INK, ls="--", lw=1.0)
+        for k, rule in enumerate(rules):
+            r = s[s["rule"] == rule].set_index("clusters").reindex(totals)
+            ax.errorbar(
+                x + dodge[k],
+                r["coverage"],
+                yerr=1.96 * r["coverage_mcse"],
+                fmt="o-",
+                color=PALETTE[k % len(PALETTE)],
+                ms=4,
+                lw=1.2,
+                capsize=2,
+                gid=f"df_coverage:{rule}:{q}",
+            )
+        ax.set_title(title)
+        ax.set_xticks(x, [str(t) for t in totals])
+        ax.set_xlabel("clusters (total)")
+        ax.set_ylim(lo, 1.0)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axes[0, 0].set_ylabel(f"coverage of the {100 * level:g}% intervals")
+    handles = [
+        Line2D([], [], color=PALETTE[k % len(PALETTE)], marker="o") for k in range(len(rules))
+    ]
+    handles.append(Line2D([], [], color=INK, ls="--"))
+    fig.legend(
+        handles,
+        [*rules.values(), f"nominal {100 * level:g}%"],
+        loc="outside lower center",
+        ncols=len(rules) + 1,
     )
     return fig
