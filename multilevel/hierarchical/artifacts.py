@@ -171,6 +171,7 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link=None):
             doc_pages="153-160",
         )
     )
+    tables.append(oneway_fit_table(rec))
     if iv["ok"]:
         rows = [("fixed", INTERCEPT, iv["fixed"][INTERCEPT])]
         rows += [("random", k, v) for k, v in iv["random"].items()]
@@ -240,6 +241,33 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link=None):
         for col in ("predictor_mean", "outcome_mean", "n", "ols", "blup"):
             for lab, value in zip(table["label"], table[col], strict=True):
                 values[f"mixed/oneway/clusters/{lab}/{col}"] = value
+
+
+def oneway_fit_table(rec: dict) -> Table:
+    """The numbers of the one-way model's summary (page 149) as a table."""
+    rows = [
+        ("AIC", rec["aic"]),
+        ("BIC", rec["bic"]),
+        ("logLik", rec["llf"]),
+        ("SD of the random intercepts", rec["sd_re"][INTERCEPT]),
+        ("residual SD", rec["sigma"]),
+        ("fixed intercept", rec["params"][INTERCEPT]),
+        ("its standard error", rec["bse"][INTERCEPT]),
+        ("its DF", rec["df"][INTERCEPT]),
+        ("its t value", rec["tvalues"][INTERCEPT]),
+        ("units", rec["n_obs"]),
+        ("clusters", rec["n_groups"]),
+    ]
+    shown = [str(int(v)) if float(v).is_integer() else f"{v:.7g}" for _, v in rows]
+    frame = pd.DataFrame({"value": shown}, index=pd.Index([n for n, _ in rows], name="quantity"))
+    return Table(
+        key="oneway_fit",
+        title="The one-way model (REML) in numbers",
+        frame=frame,
+        caption="The numbers of the summary above, to 7 significant digits as nlme prints them "
+        "(page 149)",
+        doc_pages="149",
+    )
 
 
 def lines_part(arts, long, spec, labels, tables, ctx):
