@@ -51,7 +51,7 @@ def preamble(roles: Roles, data: str = "long.parquet") -> dict[str, str]:
         "import statsmodels.formula.api as smf",
         f'd = pd.read_parquet("{data}")',
     ]
-    r_lines.insert(0, f'd <- as.data.frame(arrow::read_parquet("{data}"))')
+    r_lines.insert(0, f'd <- as.data.frame(arrow::read_parquet("{data}"))  # package arrow')
     if g:
         ref = roles.group_reference
         level = f', ref = "{ref}"' if ref else ""
@@ -152,7 +152,7 @@ def method_calls(key: str, roles: Roles) -> dict[str, str] | None:
     if key == "twostage":
         return {
             "R": (
-                f"lines <- coef(lmList({ry} ~ {rx} | {rc}, data = d))\n"
+                f"lines <- coef(nlme::lmList({ry} ~ {rx} | {rc}, data = d))\n"
                 f"level2 <- d[match(rownames(lines), d${rc}), ]\n"
                 f"fit <- lm(as.matrix(lines) ~ {rg}, data = level2)  # MANOVA: anova(fit)"
             ),
