@@ -1,8 +1,11 @@
 """The R and statsmodels calls printed beside each method and model
-(multilevel.report.calls): the statsmodels calls, run as printed on hs, give our numbers. The
-mixed models: statsmodels' REML log-likelihood within 1e-5 of ours and every fixed effect
-within a thousandth of its standard error; the classical methods: the same coefficients."""
+(multilevel.report.calls): the statsmodels calls, run as printed on hs, give our numbers, and
+so do the R calls (run through Rscript into tests/fixtures/r/calls_hs.json; see the README
+there). The mixed models: the other tool's REML log-likelihood within 1e-5 of ours (and never
+above it: ours is the maximum) and every fixed effect within a thousandth of its standard
+error; the classical methods: the same coefficients."""
 
+import json
 import re
 import warnings
 from functools import cache
@@ -42,17 +45,47 @@ def ours(name: str) -> str:
     return "(Intercept)" if name == "Intercept" else name
 
 
+@cache
+def our_fit(key: str) -> dict:
+    spec, long = hs()
+    return fit_model(spec_for(spec.roles, key), long, spec.roles)["fits"]["REML"]
+
+
+def check_same_fit(llf: float, fixef: dict, rec: dict):
+    assert llf == pytest.approx(rec["llf"], abs=1e-5) and llf <= rec["llf"] + 1e-9
+    assert sorted(map(ours, fixef)) == sorted(rec["fixed_names"])
+    for name, value in fixef.items():
+        assert abs(value - rec["params"][ours(name)]) < 1e-3 * rec["bse"][ours(name)], name
+
+
 @pytest.mark.parametrize("key", MODEL_KEYS)
 def test_statsmodels_calls_reproduce_the_mixed_models_on_hs(key):
     spec, long = hs()
     calls = all_calls(spec.roles, METHOD_KEYS)
     fit = run(calls["models"][key]["statsmodels"], long, calls["preamble"]["statsmodels"])
-    rec = fit_model(spec_for(spec.roles, key), long, spec.roles)["fits"]["REML"]
     assert fit.converged
-    assert fit.llf == pytest.approx(rec["llf"], abs=1e-5)
-    assert sorted(map(ours, fit.fe_params.index)) == sorted(rec["fixed_names"])
-    for name, value in fit.fe_params.items():
-        assert abs(value - rec["params"][ours(name)]) < 1e-3 * rec["bse"][ours(name)], name
+    check_same_fit(fit.llf, dict(fit.fe_params.items()), our_fit(key))
+
+
+def test_r_calls_reproduce_the_models_and_methods_on_hs():
+    fixture = json.loads((ROOT / "tests" / "fixtures" / "r" / "calls_hs.json").read_text())
+    spec, long = hs()
+    calls = all_calls(spec.roles, METHOD_KEYS)
+    for key, run_ in fixture["models"].items():
+        assert run_["R"] == calls["models"][key]["R"], f"{key}: regenerate the fixture"
+        for tool in ("nlme", "lme4"):
+            check_same_fit(run_[tool]["logLik"], run_[tool]["fixef"], our_fit(key))
+    assert list(fixture["models"]) == calls["model_order"]
+    for key in ("pooled", "fe2b", "between"):
+        assert fixture["methods"][key]["R"] == calls["methods"][key]["R"]
+        params = fit_method(key, long, spec).result.params
+        for name, value in fixture["methods"][key]["coef"].items():
+            if not name.startswith(spec.roles.cluster):  # cluster effects: another baseline
+                assert value == pytest.approx(params[name], rel=1e-9, abs=1e-9), name
+    gap = fixture["methods"]["twostage"]["coef"]["SectorPublic|ses"]
+    assert gap == pytest.approx(
+        fit_method("twostage", long, spec).result.params["[slope] SectorPublic"]
+    )
 
 
 @pytest.mark.parametrize("key", ["pooled", "fe2b", "between"])
