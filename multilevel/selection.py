@@ -19,6 +19,9 @@ __all__ = [
     "LINES",
     "ARROWS",
     "CLUSTER_CSV",
+    "POINTS",
+    "thinned_rows",
+    "thinning_note",
     "largest_clusters",
     "selection_note",
     "with_selection",
@@ -33,6 +36,8 @@ TABLE_ROWS = 50
 LINES = 200
 # One arrow per cluster from its BLUE to its BLUP (p. 163, Figure 19).
 ARROWS = 200
+# Points in a scatter of all rows (p. 47): beyond this, every k-th row is drawn.
+POINTS = 20_000
 # The one-row-per-cluster table with every cluster, relative to the report (rule describe_data).
 CLUSTER_CSV = "tables/data/up_summary.csv"
 
@@ -74,3 +79,23 @@ def with_selection(caption: str, shown: int, total: int, cluster: str, what: str
     where = f"the table {CLUSTER_CSV} beside the report"
     note = selection_note(shown, total, cluster, where, what)
     return f"{caption}. {note}." if note else caption
+
+
+def thinned_rows(n: int, limit: int = POINTS) -> tuple[np.ndarray, int]:
+    """Positions of the rows a scatter of ``n`` rows draws, and the step ``k``: every row when
+    ``n <= limit``, else every k-th row in the table's order (k = ceil(n / limit)), a
+    systematic sample that keeps the picture's density and needs no random draw."""
+    step = max(1, -(-n // limit))
+    return np.arange(0, n, step), step
+
+
+def thinning_note(total: int, limit: int = POINTS) -> str:
+    """The caption's sentence on a scatter of ``total`` rows thinned by :func:`thinned_rows`,
+    empty when every row is drawn."""
+    shown, step = thinned_rows(total, limit)
+    if step == 1:
+        return ""
+    return (
+        f"Points: one row in {step} of the {total}, in the table's order ({len(shown)} drawn); "
+        "the lines and ellipses use every row"
+    )

@@ -1,3 +1,26 @@
+register_part(
+    "reproduce",
+    "Appendix: the same fits in R and statsmodels",
+    context=["results/{dataset}/parts/reproduce/context.json"],
+)
+
+
+# The calls depend on the roles only: no data, no fit.
+rule reproduce_calls:
+    output:
+        context="results/{dataset}/parts/reproduce/context.json",
+    log:
+        "results/{dataset}/logs/reproduce_calls.log",
+    benchmark:
+        "results/{dataset}/benchmarks/reproduce_calls.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    params:
+        dataset=roles_of,
+    script:
+        "../scripts/reproduce_calls.py"
+
+
 # One job writes the HTML, the Quarto source and the PDF (not in a draft, --config format=html):
 # the PDF is rendered from the HTML string in memory, in parts on the job's threads, keeping rendered parts in a cache
 # (multilevel.report.pdf), so the rebuild after a template edit, the case a report author meets most,

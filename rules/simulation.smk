@@ -47,6 +47,7 @@ register_part(
         "results/simulation/parts/montecarlo_figures.json",
         "results/simulation/parts/montecarlo_df_figures.json",
     ],
+    values=["results/simulation/parts/example_values.json"],
     context=[
         "results/simulation/parts/example.json",
         "results/simulation/parts/montecarlo.json",
@@ -56,11 +57,14 @@ register_part(
 
 
 rule simulate_example:
+    input:
+        school="data/simulated_school.csv",
     output:
         students="results/simulation/example/students.parquet",
         schools="results/simulation/example/schools.parquet",
         tables="results/simulation/parts/example_tables.json",
         context="results/simulation/parts/example.json",
+        values="results/simulation/parts/example_values.json",
     log:
         "results/simulation/logs/simulate_example.log",
     benchmark:

@@ -21,12 +21,12 @@ def main(
     logger=LOG,
 ):
     long = pd.read_parquet(long_path)
-    tables = data_tables(long, spec, csv_link=csv_link(csv_dir))
+    published = load_registry(registry) if spec.reproduces_document else None
+    tables = data_tables(long, spec, csv_link=csv_link(csv_dir), registry=published)
     write_tables(tables, tables_out, csv_dir)
     values = {}
-    if spec.reproduces_document:
-        keys = load_registry(registry)["key"]
-        values = DataValues(long, spec).resolve(keys)
+    if published is not None:
+        values = DataValues(long, spec).resolve(published["key"])
     logger.info("%d tables, %d registry values", len(tables), len(values))
     write_json(values_out, values)
 

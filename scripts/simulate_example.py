@@ -7,23 +7,37 @@ import numpy as np
 
 from multilevel.files import write_json
 from multilevel.report.tables import write_tables
-from multilevel.simulation.example_artifacts import example_context, example_tables
+from multilevel.simulation.document_school import read_given_school
+from multilevel.simulation.example_artifacts import example_context, example_tables, example_values
 from multilevel.simulation.simulate import ExampleDesign, simulate_example
 from multilevel.step import LOG, script_step
 
 
-def main(cfg: dict, students_out, schools_out, tables_out, context_out, logger=LOG):
+def main(
+    cfg: dict,
+    school_path,
+    students_out,
+    schools_out,
+    tables_out,
+    context_out,
+    values_out,
+    logger=LOG,
+):
     design = ExampleDesign.from_config(cfg)
-    example = simulate_example(design, np.random.default_rng(design.seed))
+    given = read_given_school(school_path)
+    example = simulate_example(design, np.random.default_rng(design.seed), given)
     Path(students_out).parent.mkdir(parents=True, exist_ok=True)
     example.students.to_parquet(students_out, index=False)
     example.schools.to_parquet(schools_out)
     Path(tables_out).parent.mkdir(parents=True, exist_ok=True)
     write_tables(example_tables(example), tables_out)
     write_json(context_out, example_context(design, example))
+    write_json(values_out, example_values(example))
     logger.info(
-        "simulated %d schools (%d students) with seed %d",
-        design.schools,
+        "school 1 from %s (%d students), %d more simulated (%d students in all) with seed %d",
+        school_path,
+        given.n,
+        design.schools - 1,
         len(example.students),
         design.seed,
     )
@@ -33,9 +47,11 @@ if __name__ == "__main__":
     with script_step(snakemake) as step:  # noqa: F821
         main(
             step.params.example,
+            step.input.school,
             step.output.students,
             step.output.schools,
             step.output.tables,
             step.output.context,
+            step.output.values,
             logger=step.logger,
         )

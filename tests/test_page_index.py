@@ -20,3 +20,27 @@ def test_index_lists_items_by_page():
     index = page_index(tables, figures, numbers)
     assert [row["page"] for row in index] == [19, 20]
     assert [(i["kind"], i["n"]) for i in index[1]["items"]] == [("table", 3), ("figure", 1)]
+
+
+def test_index_lists_the_some_listings_and_the_one_way_summary():
+    from multilevel.data.describe import some_tables
+    from multilevel.data.prepare import prepare
+    from multilevel.hierarchical.artifacts import oneway_fit_table
+    from multilevel.hierarchical.ladder import fit_model, spec_for
+    from multilevel.report.published import load_registry
+
+    from .helpers import ROOT, configured
+
+    spec = configured("hs")
+    long = prepare(spec, ROOT).long
+    registry = load_registry(ROOT / "data" / "published.csv")
+    made = some_tables(long, spec, registry)
+    oneway = fit_model(spec_for(spec.roles, "oneway"), long, spec.roles)
+    made.append(oneway_fit_table(oneway["fits"]["REML"]))
+    tables = {t.key: {"doc_pages": t.doc_pages} for t in made}
+    numbers = {
+        "tables": [{"n": i, "key": t.key, "title": t.title} for i, t in enumerate(made, 1)],
+        "figures": [],
+    }
+    pages = [row["page"] for row in page_index(tables, {}, numbers)]
+    assert pages == [24, 25, 30, 149]

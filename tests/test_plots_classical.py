@@ -2,6 +2,7 @@
 a figure exists."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -17,6 +18,7 @@ from multilevel.plots import (
     pooled_scatter,
     save_figure,
 )
+from multilevel.selection import POINTS, thinned_rows, thinning_note
 
 from .helpers import panel_label
 
@@ -118,6 +120,36 @@ def test_fitted_lines_by_group_pages_47_48(hs_raw, fits):
     assert slope == pytest.approx(2.2999 + 1.6051, abs=1e-4)
     public = hs_raw.loc[hs_raw["Sector"] == "Public", "ses"]
     assert list(lines["fit:Public"].get_xdata()) == [public.min(), public.max()]
+
+
+def test_fitted_lines_by_group_with_data_and_ellipses_page_47(hs_raw, fits):
+    est = fits["pooled"].group_estimates()
+    fig = fitted_lines_by_group(est, hs_raw, "ses", "Sector", outcome="mathach")
+    ax = fig.axes[0]
+    points = {c.get_gid(): c for c in ax.collections}
+    lines = _lines(fig, "ellipse:")
+    for level in ("Catholic", "Public"):
+        d = hs_raw.loc[hs_raw["Sector"] == level, ["ses", "mathach"]]
+        assert len(points[f"points:{level}"].get_offsets()) == len(d)  # every row at hs's size
+        # the standard data ellipse: its shadows are the means +- 1 SD
+        outline = lines[f"ellipse:{level}"]
+        for values, column in ((outline.get_xdata(), "ses"), (outline.get_ydata(), "mathach")):
+            mean, sd = d[column].mean(), d[column].std()
+            half = (np.max(values) - np.min(values)) / 2
+            assert half == pytest.approx(sd, rel=DISCRETISATION + 1e-9)
+            assert (np.max(values) + np.min(values)) / 2 == pytest.approx(mean, abs=1e-3 * sd)
+    assert set(_lines(fig, "fit:")) == {"fit:Catholic", "fit:Public"}
+
+
+def test_fitted_lines_by_group_thins_the_points_of_a_large_table(hs_raw, fits):
+    est = fits["pooled"].group_estimates()
+    big = pd.concat([hs_raw] * 11, ignore_index=True)  # 21,747 rows: over the limit
+    fig = fitted_lines_by_group(est, big, "ses", "Sector", outcome="mathach")
+    drawn = sum(len(c.get_offsets()) for c in fig.axes[0].collections)
+    keep, step = thinned_rows(len(big))
+    assert step == 2 and drawn == len(keep) <= POINTS
+    note = thinning_note(len(big))
+    assert f"one row in 2 of the {len(big)}" in note and thinning_note(len(hs_raw)) == ""
 
 
 def test_cluster_lines_by_group_page_51(hs_raw, fits):

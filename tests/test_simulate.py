@@ -6,9 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from multilevel.errors import DataError
 from multilevel.plots.simulation import EXAMPLE_FIGURES, example_figures
 from multilevel.plots.style import save_figure
-from multilevel.simulation.example_artifacts import example_figure_listing, example_figure_paths
+from multilevel.report.published import audit, load_registry
+from multilevel.simulation.document_school import read_given_school
+from multilevel.simulation.example_artifacts import (
+    example_figure_listing,
+    example_figure_paths,
+    example_values,
+)
 from multilevel.simulation.simulate import (
     ExampleDesign,
     StudyDesign,
@@ -17,6 +24,7 @@ from multilevel.simulation.simulate import (
     simulate_example,
     simulate_study,
 )
+from tests.helpers import ROOT
 
 
 def _example(seed=15, **kw):
@@ -175,3 +183,41 @@ def test_study_reproduces_within_between_and_group_parameters():
         m = cm[grp == d.groups[k]]
         assert abs(m.mean() - mu) < 3.5 * 0.45 / np.sqrt(len(m))
     assert abs(dx.pow(2).sum() / (len(data) - 2 * 1500) - 0.49) < 0.02
+
+
+SCHOOL_FILE = ROOT / "data" / "simulated_school.csv"
+
+
+def test_school_1_is_the_documents_printed_school():
+    # page 90: 23 students; the registry holds the printed values, the data file the same
+    given = read_given_school(SCHOOL_FILE)
+    design = ExampleDesign(seed=15)
+    ex = simulate_example(design, np.random.default_rng(15), given)
+    registry = load_registry(ROOT / "data" / "published.csv")
+    rows = registry[registry["key"].str.startswith("sim/school1/")]
+    result = audit(rows, example_values(ex))
+    assert len(result) == 3 * 23 and result["agree"].all(), result[~result["agree"]]
+    s1 = ex.school(1)
+    assert s1["n"] == 23
+    # the recovered true line passes through Y - eps up to the printing's rounding (0.005 in
+    # each of SES, eps and Y)
+    fitted = s1["beta"][0] + s1["beta"][1] * s1["ses"]
+    bound = 0.005 * (2 + abs(s1["beta"][1]))
+    assert np.max(np.abs(s1["y"] - s1["eps"] - fitted)) <= bound
+    # the other schools are those the seed draws without the document's school
+    plain = simulate_example(design, np.random.default_rng(15))
+    pd.testing.assert_frame_equal(ex.schools.iloc[1:], plain.schools.iloc[1:])
+    others = ex.students[ex.students["school"] > 1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        others, plain.students[plain.students["school"] > 1].reset_index(drop=True)
+    )
+
+
+def test_a_bad_school_file_names_the_file_and_rows(tmp_path):
+    bad = tmp_path / "school.csv"
+    bad.write_text("ses,eps,y\n1.0,0.5,3\nx,0.1,2\n0.2,0.3,1\n")
+    with pytest.raises(DataError, match=r"school\.csv.*lines 3"):
+        read_given_school(bad)
+    bad.write_text("ses,y\n1,2\n")
+    with pytest.raises(DataError, match="add eps"):
+        read_given_school(bad)

@@ -3,6 +3,7 @@ document's data-preparation pages (first rows, cross tables, one row per cluster
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from multilevel.config import DatasetSpec
@@ -75,11 +76,17 @@ def variable_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
 
 
 def data_tables(
-    long: pd.DataFrame, spec: DatasetSpec, head_rows: int = 50, csv_link: str | None = None
+    long: pd.DataFrame,
+    spec: DatasetSpec,
+    head_rows: int = 50,
+    csv_link: str | None = None,
+    registry: pd.DataFrame | None = None,
 ) -> list[Table]:
     """The data chapter's tables. Tables with one row per cluster show at most TABLE_ROWS
     clusters (multilevel.selection) and keep every cluster in `full`, for the CSV that
-    `write_tables` writes; `csv_link` is where the report links to those files."""
+    `write_tables` writes; `csv_link` is where the report links to those files. `registry`
+    (the document's dataset only): the published values, whose rows the some() listings show
+    (:func:`some_tables`)."""
     roles = spec.roles
     cluster = roles.cluster
     tables = [
@@ -106,6 +113,7 @@ def data_tables(
             doc_pages="10-11, 18",
         )
     )
+    tables.extend(some_tables(long, spec, registry))
     shown = largest_clusters(long[cluster], TABLE_ROWS)
     total = long[cluster].nunique()
 
@@ -202,8 +210,96 @@ def data_tables(
     return tables
 
 
+# ---------------------------------------------------------------- a few rows, as some() prints
+#: how many rows a listing of "some" rows shows, and the seed that picks them
+SOME_ROWS = 10
+SOME_SEED = 2017
+#: the document's some() listings (pages 24, 25, 30): the derived level-2 variables each shows
+#: (the composition, then its category, are added to the data between the listings)
+SOME_PAGES = {"24": (), "25": ("composition",), "30": ("composition", "category")}
+
+
+def some_rows(n_rows: int, count: int = SOME_ROWS, seed: int = SOME_SEED) -> list[int]:
+    """``count`` row numbers (1-based, sorted) drawn without replacement from ``n_rows`` rows
+    by a Generator seeded with ``seed``, as R's ``car::some`` draws rows to print."""
+    rng = np.random.default_rng(seed)
+    return sorted(int(i) + 1 for i in rng.choice(n_rows, size=min(count, n_rows), replace=False))
+
+
+def document_rows(registry: pd.DataFrame, page: str) -> list[int]:
+    """The rows of the long table the registry holds for a page (keys ``row/<i>/<column>``)."""
+    rows = registry[registry["key"].str.startswith("row/")]
+    on_page = rows[rows["page"].map(lambda p: page in [q.strip() for q in str(p).split(";")])]
+    return sorted({int(k.split("/")[1]) for k in on_page["key"]})
+
+
+def some_tables(
+    long: pd.DataFrame, spec: DatasetSpec, registry: pd.DataFrame | None = None
+) -> list[Table]:
+    """A few rows of the long table, as the document's ``some(hs)`` prints them (pages 24, 25,
+    30). With the registry of the document's dataset, the rows the document printed on each
+    page, with the variables it had then; otherwise one listing of seeded random rows."""
+    derived = {
+        "composition": spec.composition["name"] if spec.composition else None,
+        "category": (spec.composition or {}).get("category", {}).get("name"),
+    }
+    later = {c for c in (*derived.values(), spec.id_label) if c}
+    digits = {**numeric_digits(long), **_comp_digits(spec)}
+
+    def listing(key, rows, columns, title, caption, pages):
+        frame = long.iloc[[r - 1 for r in rows]][columns].rename(columns={ROW_ID: "raw-file row"})
+        frame.index = pd.Index(rows, name="long-table row")
+        return Table(
+            key=key,
+            title=title,
+            caption=caption,
+            frame=format_frame(frame, digits),
+            doc_pages=pages,
+        )
+
+    if registry is not None:
+        out = []
+        for page, adds in SOME_PAGES.items():
+            rows = document_rows(registry, page)
+            if not rows:
+                continue
+            extra = [derived[a] for a in adds if derived[a]]
+            columns = [c for c in long.columns if c not in later] + extra
+            out.append(
+                listing(
+                    f"some_{page}",
+                    rows,
+                    columns,
+                    f"Some rows of the long table, as page {page} lists them",
+                    "The rows the document's some() drew at random, with the variables the "
+                    "data had at that point",
+                    page,
+                )
+            )
+        return out
+    rows = some_rows(len(long))
+    return [
+        listing(
+            "some",
+            rows,
+            list(long.columns),
+            f"Some rows of the long table: {len(rows)} at random",
+            f"Drawn by a generator seeded with {SOME_SEED}, as the document's some() draws "
+            "rows at random",
+            "24, 25, 30",
+        )
+    ]
+
+
 def _comp_digits(spec: DatasetSpec) -> dict[str, int]:
     return {spec.composition["name"]: 7} if spec.composition else {}
 
 
-__all__ = ["data_tables", "variable_table", "numeric_digits"]
+__all__ = [
+    "data_tables",
+    "variable_table",
+    "numeric_digits",
+    "some_rows",
+    "some_tables",
+    "document_rows",
+]

@@ -17,6 +17,7 @@ from multilevel.formatting import p_report
 from multilevel.hierarchical.blup import blue_blup_lines, display_labels, oneway_cluster_table
 from multilevel.hierarchical.contextual import contextual_effects, verdict
 from multilevel.hierarchical.ladder import ladder_table, lr_table, lr_tests, quote, restore, usable
+from multilevel.hierarchical.reading import gamma_reading, lr_sentences, singular_sentences
 from multilevel.mixed.design import INTERCEPT
 from multilevel.report.tables import Table, format_frame
 from multilevel.selection import TABLE_ROWS, largest_clusters, selection_note
@@ -170,6 +171,7 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link=None):
             doc_pages="153-160",
         )
     )
+    tables.append(oneway_fit_table(rec))
     if iv["ok"]:
         rows = [("fixed", INTERCEPT, iv["fixed"][INTERCEPT])]
         rows += [("random", k, v) for k, v in iv["random"].items()]
@@ -239,6 +241,33 @@ def oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link=None):
         for col in ("predictor_mean", "outcome_mean", "n", "ols", "blup"):
             for lab, value in zip(table["label"], table[col], strict=True):
                 values[f"mixed/oneway/clusters/{lab}/{col}"] = value
+
+
+def oneway_fit_table(rec: dict) -> Table:
+    """The numbers of the one-way model's summary (page 149) as a table."""
+    rows = [
+        ("AIC", rec["aic"]),
+        ("BIC", rec["bic"]),
+        ("logLik", rec["llf"]),
+        ("SD of the random intercepts", rec["sd_re"][INTERCEPT]),
+        ("residual SD", rec["sigma"]),
+        ("fixed intercept", rec["params"][INTERCEPT]),
+        ("its standard error", rec["bse"][INTERCEPT]),
+        ("its DF", rec["df"][INTERCEPT]),
+        ("its t value", rec["tvalues"][INTERCEPT]),
+        ("units", rec["n_obs"]),
+        ("clusters", rec["n_groups"]),
+    ]
+    shown = [str(int(v)) if float(v).is_integer() else f"{v:.7g}" for _, v in rows]
+    frame = pd.DataFrame({"value": shown}, index=pd.Index([n for n, _ in rows], name="quantity"))
+    return Table(
+        key="oneway_fit",
+        title="The one-way model (REML) in numbers",
+        frame=frame,
+        caption="The numbers of the summary above, to 7 significant digits as nlme prints them "
+        "(page 149)",
+        doc_pages="149",
+    )
 
 
 def lines_part(arts, long, spec, labels, tables, ctx):
@@ -334,7 +363,7 @@ def contextual_part(arts, long, spec, tables, ctx):
     }
 
 
-def theory_part(arts, spec, ctx_theory):
+def theory_part(arts, spec, ctx_theory, levels=None):
     roles = spec.roles
     key = lines_model_key(roles)
     art = arts[key]
@@ -353,6 +382,7 @@ def theory_part(arts, spec, ctx_theory):
         out["sigma2"] = rec["sigma"] ** 2
         out["corr"] = rec["corr_re"][1][0] if len(rec["random_names"]) > 1 else None
         out["singular"] = rec["status"] == "singular"
+        out["gammas"] = gamma_reading(rec, roles, levels)
     else:
         out["reason"] = art["reason"] or art["status"]
     ctx_theory["fitted"] = out
@@ -385,6 +415,8 @@ def mixed_chapters(arts: dict, long: pd.DataFrame, spec, csv_link: str | None = 
     tests = lr_tests(arts)
     if len(tests):
         tables.append(lr_table(tests, names))
+    ctx["lr_reading"] = lr_sentences(tests, names)
+    ctx["singular_reading"] = singular_sentences(arts)
     oneway_part(arts, long, spec, labels, values, tables, ctx, csv_link)
     lines_part(arts, long, spec, labels, tables, ctx)
     contextual_part(arts, long, spec, tables, ctx)
@@ -403,7 +435,9 @@ def mixed_chapters(arts: dict, long: pd.DataFrame, spec, csv_link: str | None = 
     ctx["has_group"] = bool(spec.roles.group)
     ctx["n_tests"] = len(tests)
     ctx_theory = {}
-    theory_part(arts, spec, ctx_theory)
+    group = spec.roles.group
+    levels = [str(v) for v in long[group].cat.categories] if group else None
+    theory_part(arts, spec, ctx_theory, levels)
     if "oneway" in ctx and ctx["oneway"]:
         ctx_theory["icc"] = ctx["oneway"]["icc"]
     return MixedChapters([notation_table()], ctx_theory, tables, ctx, values)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import group_levels
+from multilevel.classical.ellipse import ellipse
 from multilevel.levels import display_order, level_name
 from multilevel.plots.style import (
     INK,
@@ -24,6 +25,7 @@ from multilevel.plots.style import (
     new_panel_grid,
     styled,
 )
+from multilevel.selection import thinned_rows
 
 __all__ = [
     "ls_line",
@@ -252,6 +254,22 @@ def cluster_panels(
     return fig
 
 
+#: marker of each group level in a scatter that tells the groups apart (p. 47)
+MARKERS = ("o", "^", "s", "D", "v", "P", "X", "*")
+
+
+def _data_ellipse(ax, x: np.ndarray, y: np.ndarray, *, gid: str, color: str) -> None:
+    """The standard data ellipse of (x, y): centred at the means, its shadows on the axes the
+    means +- one standard deviation."""
+    if len(x) < 3:
+        return
+    cov = np.cov(np.vstack([x, y]))
+    if not np.all(np.isfinite(cov)):
+        return
+    e = ellipse([x.mean(), y.mean()], cov, 1.0)
+    ax.plot(e.points[:, 0], e.points[:, 1], color=color, lw=1.6, gid=gid)
+
+
 @styled
 def fitted_lines_by_group(
     estimates: Mapping,
@@ -259,26 +277,62 @@ def fitted_lines_by_group(
     predictor: str,
     group: str,
     *,
+    outcome: str | None = None,
     ylabel: str = "fitted value",
     title: str | None = None,
     order: Sequence | None = None,
 ):
     """The fitted line of each group (a mapping level -> BetaEstimate, e.g. a method result's
     ``group_estimates()``) over the range of ``predictor`` in that group (pages 47-48), in
-    ``order`` (the configured group order)."""
+    ``order`` (the configured group order); a line not estimable is not drawn. With
+    ``outcome``, the data too, as on page 47: each group's points (a marker per group; every
+    k-th row when there are more than ``selection.POINTS``, see
+    :func:`~multilevel.selection.thinned_rows`, whose note the caption gives) and its
+    standard data ellipse."""
     fig, axes = new_figure(figsize=(5.5, 4.2))
     ax = axes[0, 0]
-    levels = _ordered(list(estimates), order)
-    colors = level_colors(levels)
-    for lv in levels:
+    order = _ordered(list(estimates), order)
+    colors = level_colors(order)
+    levels = data[group].astype(str)
+    if outcome is not None:
+        d = data[[predictor, outcome]].to_numpy(dtype=float)
+        keep, step = thinned_rows(len(d))
+        alpha = 0.6 if len(keep) <= 2000 else max(0.08, 0.6 * np.sqrt(2000 / len(keep)))
+        drawn = np.zeros(len(d), dtype=bool)
+        drawn[keep] = True
+        for i, (lv, color) in enumerate(colors.items()):
+            mine = (levels == str(lv)).to_numpy()
+            ok = mine & np.isfinite(d).all(axis=1)
+            ax.scatter(
+                d[ok & drawn, 0],
+                d[ok & drawn, 1],
+                s=9,
+                marker=MARKERS[i % len(MARKERS)],
+                facecolors="none",
+                edgecolors=color,
+                linewidths=0.6,
+                alpha=alpha,
+                gid=f"points:{lv}",
+            )
+            _data_ellipse(ax, d[ok, 0], d[ok, 1], gid=f"ellipse:{lv}", color=color)
+    for i, lv in enumerate(order):
         est = estimates[lv]
         if not est.estimable:
             continue
-        x = data.loc[data[group].astype(str) == str(lv), predictor].dropna()
-        label = level_name(group, lv)
-        _draw_line(ax, x, est.centre, gid=f"fit:{lv}", color=colors[lv], label=label)
+        x = data.loc[levels == str(lv), predictor].dropna()
+        _draw_line(
+            ax,
+            x,
+            est.centre,
+            gid=f"fit:{lv}",
+            color=colors[lv],
+            lw=2,
+            label=level_name(group, lv),
+            marker=MARKERS[i % len(MARKERS)] if outcome is not None else None,
+            markevery=[],
+        )
     ax.set_xlabel(predictor)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(outcome or ylabel)
     ax.legend(title=group)
     ax.set_title(title or f"Fitted lines by {group}")
     return fig

@@ -59,6 +59,16 @@ def school_context(example: Example, j: int = 1) -> dict:
     }
 
 
+def example_values(example: Example, j: int = 1) -> dict:
+    """School ``j``'s students for the registry (page 90): ``sim/school1/<i>/ses|eps|y``."""
+    s = example.school(j)
+    return {
+        f"sim/school{j}/{i}/{name}": float(v)
+        for i, row in enumerate(zip(s["ses"], s["eps"], s["y"], strict=True), start=1)
+        for name, v in zip(("ses", "eps", "y"), row, strict=True)
+    }
+
+
 def example_tables(example: Example) -> list[Table]:
     s = example.school(1)
     detail = pd.DataFrame({"SES": s["ses"], "ε": s["eps"], "Y": s["y"]})
@@ -83,8 +93,10 @@ def example_tables(example: Example) -> list[Table]:
             title="School 1 of the simulation in detail",
             frame=format_frame(detail, {"SES": 2, "ε": 2, "Y": 2}),
             caption=(
-                f"Its {s['n']} students: SES ~ N(0, 1), the error ε ~ N(0, σ²) and "
-                "Y = β01 + β11 SES + ε"
+                f"The document's school 1, its {s['n']} students as printed on page 90: SES, "
+                "the error ε ~ N(0, σ²) and Y = β01 + β11 SES + ε. Its true line "
+                f"β1 = ({s['beta'][0]:.2f}, {s['beta'][1]:.2f}) is not printed: it is the "
+                "least-squares line of Y − ε on SES, exact up to the printing's rounding"
             ),
             doc_pages="90",
         ),
@@ -95,7 +107,8 @@ def example_tables(example: Example) -> list[Table]:
             caption=(
                 "True β_j = γ + u_j and the least-squares estimate β̂_j of each school, with "
                 "the standard deviations of β̂_j given β_j (the square roots of the diagonal of "
-                "σ²(X_j′X_j)⁻¹)"
+                "σ²(X_j′X_j)⁻¹). School 1 is the document's (page 90); the others are drawn "
+                "from the configuration's seed"
             ),
             doc_pages="89",
         ),

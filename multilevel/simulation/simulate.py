@@ -14,7 +14,9 @@ with the document's gamma = (12, 2), G = [[16, 8], [8, 25]], sigma^2 = 20 (page 
 part of the model (its values are constants in it), so, as on page 89, the simulation draws
 the school's coefficients first, then its size N_j ~ Poisson(30) and SES ~ N(0, 1). Draws, in
 this order, for all schools at once: the standard normals of u (J x 2, turned into N(0, G) by
-the Cholesky factor of G), the sizes, the SES values, the errors.
+the Cholesky factor of G), the sizes, the SES values, the errors. The report's school 1 is the
+document's own (page 90, :mod:`multilevel.simulation.document_school`): its printed students
+replace the first school's draws, and the other schools stay simulated from the seed.
 
 **The Monte Carlo design** (:class:`StudyDesign`, :func:`simulate_study`). Two groups of
 clusters (a level-2 factor with a reference level and one other level, like the sectors of
@@ -43,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.errors import DataError
+from multilevel.simulation.document_school import GivenSchool
 
 __all__ = [
     "Example",
@@ -156,8 +159,13 @@ class Example:
         }
 
 
-def simulate_example(design: ExampleDesign, rng: np.random.Generator) -> Example:
-    """Draw ``design.schools`` schools of the random coefficients model (module docstring)."""
+def simulate_example(
+    design: ExampleDesign, rng: np.random.Generator, given: GivenSchool | None = None
+) -> Example:
+    """Draw ``design.schools`` schools of the random coefficients model (module docstring).
+    With ``given`` (the document's printed school), school 1 is that school, its true line
+    recovered from its data; every draw is still made, so the other schools are the same
+    with or without it."""
     J = design.schools
     gamma = np.asarray(design.gamma, dtype=float)
     beta = gamma + draw_effects(rng, design.G, J)
@@ -167,6 +175,13 @@ def simulate_example(design: ExampleDesign, rng: np.random.Generator) -> Example
     eps = np.sqrt(design.sigma2) * rng.standard_normal(n.sum())
     idx = school - 1
     y = beta[idx, 0] + beta[idx, 1] * ses + eps
+    if given is not None:
+        rest = school != 1
+        school = np.concatenate([np.ones(given.n, dtype=int), school[rest]])
+        ses = np.concatenate([given.ses, ses[rest]])
+        eps = np.concatenate([given.eps, eps[rest]])
+        y = np.concatenate([given.y, y[rest]])
+        beta[0] = given.beta
     students = pd.DataFrame({"school": school, "ses": ses, "eps": eps, "y": y})
     rows = []
     for j in range(1, J + 1):

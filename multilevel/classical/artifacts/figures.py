@@ -17,7 +17,14 @@ from multilevel.formatting import (
 )
 from multilevel.levels import contrast_label, display_order
 from multilevel.report.figure_listing import FigureArtifact
-from multilevel.selection import LINES, PANELS, keep_selected, largest_clusters, with_selection
+from multilevel.selection import (
+    LINES,
+    PANELS,
+    keep_selected,
+    largest_clusters,
+    thinning_note,
+    with_selection,
+)
 
 
 def cluster_coefficients_for(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
@@ -244,14 +251,25 @@ def beta_space_figures(
         FigureArtifact(
             "pooled_lines",
             f"Method 1: the pooled fitted line in each {r.group}",
-            f"Drawn over each {r.group}'s range of {x}",
+            ". ".join(
+                filter(
+                    None,
+                    [
+                        f"Each line drawn over its {r.group}'s range of {x}, with the "
+                        f"{r.group}'s data (a marker per {r.group}) and its standard data "
+                        f"ellipse, centred at the means of {x} and {r.outcome}, whose shadows "
+                        "on the axes are the means ± 1 SD",
+                        thinning_note(len(long)),
+                    ],
+                )
+            ),
             "pp. 47-48",
             fitted_lines_by_group(
                 res["pooled"].group_estimates(),
                 long,
                 x,
                 r.group,
-                ylabel=f"fitted {r.outcome}",
+                outcome=r.outcome,
                 order=level_order,
             ),
         ),

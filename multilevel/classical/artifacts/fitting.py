@@ -87,6 +87,7 @@ class MethodFit:
     overall: object | None = None
     levels: list = field(default_factory=list)
     skipped: str = ""
+    aliasing: str = ""  # method 2b: why the group has no main effect beside the clusters
 
     @property
     def reference(self):
@@ -125,6 +126,9 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
         result = fixed_effects_separate(long, **roles, reference=ref)
     elif name == "fe2b":
         result = fixed_effects_common_slope(long, **roles, reference=ref)
+        fit = MethodFit(name, spec, result, None, [str(v) for v in levels])
+        fit.aliasing = group_aliasing(long, r.cluster, group, r.predictor)
+        return fit
     elif name == "twostage":
         result = two_stage(long, **roles, reference=ref)
     else:
@@ -132,6 +136,32 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
         result = between_cluster(long, **roles, reference=ref)
         return MethodFit(name, spec, result, overall, [str(v) for v in levels])
     return MethodFit(name, spec, result, None, [str(v) for v in levels])
+
+
+def group_aliasing(long: pd.DataFrame, cluster: str, group: str, predictor: str) -> str:
+    """The answer to page 42's question, "why not just regress on the predictor, the cluster
+    and the group?", for these data: when every cluster lies in one level of the group, the
+    group's indicators are sums of cluster indicators (aliased with the cluster effects)."""
+    levels_in = long.groupby(cluster, observed=True)[group].nunique()
+    mixed = int((levels_in > 1).sum())
+    if mixed:
+        return (
+            f"Here {mixed} {cluster}s contain more than one level of {group}, so {group} "
+            f"varies within {cluster}s and a model with {cluster} and {group} effects can "
+            f"estimate a {group} difference from the rows of those {cluster}s."
+        )
+    counts = long.groupby(group, observed=True)[cluster].nunique()
+    counts = counts[counts > 0]
+    listed = ", ".join(f"{n} {lv}" for lv, n in counts.items())
+    return (
+        f"Because every {cluster} lies in one level of {group} ({listed} {cluster}s), the "
+        f"indicator of a level of {group} is the sum of the indicators of its {cluster}s: "
+        f"{group} is aliased with the {cluster} effects. A model with both cannot tell a "
+        f"difference between levels of {group} from differences among {cluster}s (R's lm "
+        f"reports NA for {group}), so fixed effects can compare the levels of {group} only "
+        f"through what varies within {cluster}s, the slope of {predictor} (this method), or "
+        f"through averages of the {cluster}s' own lines (Method 2a)."
+    )
 
 
 def _no_between(spec: DatasetSpec) -> str:

@@ -65,6 +65,7 @@ def method_artifact(fit: MethodFit) -> dict:
         },
         "status": "skipped" if fit.result is None else "fitted",
         "skipped": fit.skipped,
+        "aliasing": fit.aliasing,
     }
     if fit.result is None:
         return json_clean(out)
