@@ -22,6 +22,10 @@ MODEL_KEYS = (
     "contextual_full",
 )
 
+# The hierarchical models that join the classical methods in the summary of methods (p. 76)
+# and the beta-space comparison: the mixed model and the mixed model with contextual effects.
+SUMMARY_MODEL_KEYS = ("intercepts_slopes_outcomes", "contextual_full")
+
 MIXED_FIGURE_KEYS = (
     "resid_fitted",
     "outcome_by_cluster",

@@ -3,7 +3,7 @@
 # part's context), its report tables and the registry values it reproduces; the three effects
 # and the summary of methods; and two figure rules (pictures of the data; fitted lines and
 # beta space).
-from multilevel.workflow_names import METHOD_KEYS
+from multilevel.workflow_names import METHOD_KEYS, SUMMARY_MODEL_KEYS as SUMMARY_MODELS
 
 
 wildcard_constraints:
@@ -61,6 +61,7 @@ rule methods_effects:
     input:
         long="results/{dataset}/data/long.parquet",
         methods=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
+        models=expand("results/{{dataset}}/mixed/{model}.json", model=SUMMARY_MODELS),
     output:
         result="results/{dataset}/methods/effects.json",
         tables="results/{dataset}/parts/effects/tables.json",
@@ -100,6 +101,7 @@ rule figures_methods_models:
     input:
         long="results/{dataset}/data/long.parquet",
         methods=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
+        models=expand("results/{{dataset}}/mixed/{model}.json", model=SUMMARY_MODELS),
     output:
         svgs=directory("results/{dataset}/figures/methods_models"),
         meta="results/{dataset}/parts/methods/figures_models.json",

@@ -15,6 +15,7 @@ from multilevel.classical.artifacts.figures import (
 )
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
+from multilevel.hierarchical.as_method import hierarchical_rows
 from multilevel.plots import save_figure
 from multilevel.step import LOG, script_step
 
@@ -32,6 +33,7 @@ def main(
     which: str,
     long_path,
     method_paths,
+    model_paths,
     out_dir,
     meta_out,
     effects_meta_out=None,
@@ -48,6 +50,7 @@ def main(
         artifacts = {}
         for path in method_paths:
             artifacts.update(json.loads(Path(path).read_text()))
+        artifacts.update(hierarchical_rows(model_paths, artifacts, spec))
         figures = beta_space_figures(long, spec, artifacts)
     else:
         raise ValueError(f"figures must be 'data' or 'models', not {which!r}")
@@ -62,6 +65,7 @@ if __name__ == "__main__":
             step.params.figures,
             step.input.long,
             step.input.get("methods", []),
+            step.input.get("models", []),
             step.output.svgs,
             step.output.meta,
             step.output.get("effects_meta"),

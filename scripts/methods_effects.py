@@ -1,5 +1,5 @@
-"""Prepared long table and the method artifacts -> the three effects (within, between,
-pooled), the paradox checks and the summary of methods."""
+"""Prepared long table, the method artifacts and the hierarchical models' -> the three effects
+(within, between, pooled), the paradox checks and the summary of methods."""
 
 import json
 from pathlib import Path
@@ -9,14 +9,18 @@ import pandas as pd
 from multilevel.classical.artifacts.stored import effects_artifact
 from multilevel.config import DatasetSpec
 from multilevel.files import write_json
+from multilevel.hierarchical.as_method import hierarchical_rows
 from multilevel.report.tables import write_tables
 from multilevel.step import LOG, script_step
 
 
-def main(spec: DatasetSpec, long_path, method_paths, result_out, tables_out, logger=LOG):
+def main(
+    spec: DatasetSpec, long_path, method_paths, model_paths, result_out, tables_out, logger=LOG
+):
     artifacts = {}
     for path in method_paths:
         artifacts.update(json.loads(Path(path).read_text()))
+    artifacts.update(hierarchical_rows(model_paths, artifacts, spec))
     artifact, tables = effects_artifact(pd.read_parquet(long_path), spec, artifacts)
     write_json(result_out, artifact)
     write_tables(tables, tables_out)
@@ -30,6 +34,7 @@ if __name__ == "__main__":
             step.spec,
             step.input.long,
             step.input.methods,
+            step.input.models,
             step.output.result,
             step.output.tables,
             logger=step.logger,

@@ -121,3 +121,29 @@ def test_ladder_models_with_a_group_equal_nlme(name, model, method):
     assert [int(v) for v in fit.df] == r["df"]
     sds = [*fit.sd_re.to_numpy(), fit.sigma]
     assert sds == pytest.approx(r["sd"], rel=5e-5)
+
+
+def test_the_hierarchical_model_as_a_row_of_the_summary_equals_nlme():
+    """The summary of methods' hierarchical row (multilevel.hierarchical.as_method): each
+    level's gap is the model's W and X:W coefficients, with nlme's SEs, and the omnibus test of
+    the slopes is nlme's marginal F for Time:Diet on the units' DF."""
+    from multilevel.config import Roles
+    from multilevel.hierarchical.as_method import model_as_method
+    from multilevel.hierarchical.ladder import fit_model, spec_for
+
+    d, cluster = data("chickweight")
+    roles = Roles(cluster=cluster, outcome="weight", predictor="Time", group="Diet")
+    model = fit_model(spec_for(roles, "intercepts_slopes_outcomes"), d, roles)
+    row = model_as_method("mixed", model, ["1", "2", "3", "4"], roles)
+    r = fixture("chickweight")["ladder"]["intercepts_slopes_outcomes"]["REML"]["coef"]
+    for lv in ("2", "3", "4"):
+        gap = row["gaps"][lv]
+        assert gap["intercept"] == pytest.approx(r[f"Diet{lv}"]["estimate"], rel=5e-5)
+        assert gap["slope"] == pytest.approx(r[f"Time:Diet{lv}"]["estimate"], rel=5e-5)
+        assert gap["se"] == pytest.approx(
+            [r[f"Diet{lv}"]["se"], r[f"Time:Diet{lv}"]["se"]], rel=5e-5
+        )
+    slopes = row["gap_tests"]["slope"]
+    # nlme: anova(fit, type = "marginal") gives Time:Diet F = 5.696 on 3 and 524 DF
+    assert (slopes["num_df"], slopes["den_df"]) == (3, 524)
+    assert round(slopes["F"], 3) == 5.696

@@ -211,7 +211,7 @@ def beta_space_figures(
     x = r.predictor
     fitted = {k: a for k, a in artifacts.items() if a["status"] == "fitted"}
     res = {k: stored_result(a) for k, a in fitted.items()}
-    label = {k: SHORT[k] for k in METHODS}
+    label = {k: SHORT[k] for k in METHODS} | {k: a["short"] for k, a in fitted.items()}
     joint = "Joint 95% confidence ellipses of (intercept, slope)"
     if r.group is None:
         points = cluster_coefficients_for(long, spec)
@@ -229,7 +229,11 @@ def beta_space_figures(
     contrasts = difference_contrasts(fitted["pooled"]["levels"], level_order)
     clusters = cluster_frame(fitted["fe2a"], r.group)
     sign = _difference_note(r.group, contrasts)
-    series = {label[n]: res[n] for n in ("pooled", "fe2a", "twostage", "between") if n in res}
+    series = {
+        label[n]: res[n]
+        for n in ("pooled", "fe2a", "twostage", "between", "mixed", "mixed_contextual")
+        if n in res
+    }
     ts_kinds = {label["twostage"]: ["joint", "shadow"]}
     limits = difference_limits(series, contrasts, kinds=ts_kinds)
 
@@ -365,6 +369,13 @@ def beta_space_figures(
     ]
     # The between-cluster model is missing in a balanced design (every cluster has the same
     # mean of the predictor): then there is nothing to add to the picture.
+    models = [label[k] for k in ("mixed", "mixed_contextual") if k in res]
+    hierarchical = (
+        f"With the hierarchical models ({', '.join(models)}), as the document's summary of "
+        "methods has them (p. 76). "
+        if models
+        else ""
+    )
     if "between" in res:
         figures += [
             FigureArtifact(
@@ -384,7 +395,7 @@ def beta_space_figures(
                 "diff_between",
                 f"The {r.group} gap: every method",
                 f"{joint} of the gap; two-stage also with its 95%-shadow ellipse. The pooled gap "
-                f"lies between the within and between estimates. {sign}",
+                f"lies between the within and between estimates. {hierarchical}{sign}",
                 "p. 66",
                 difference_ellipses(series, contrasts, kinds=ts_kinds, **diff),
             ),

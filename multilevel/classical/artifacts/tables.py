@@ -334,10 +334,14 @@ def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]
     others = [lv for lv in order if lv != ref]
     two = len(levels) == 2
     rows, lines, gaps, tests = [], [], [], []
-    for name in METHODS:
+    # the classical methods, then any other rows given (the hierarchical models)
+    for name in [*METHODS, *(k for k in artifacts if k not in METHODS)]:
         art = artifacts.get(name)
-        what, population, consistent, efficient, honest = (s.format(**words) for s in SUMMARY[name])
-        label = title(name, spec).split(": ", 1)[1]
+        qualities = art.get("qualities") if art else None
+        qualities = qualities or [s.format(**words) for s in SUMMARY[name]]
+        what, population, consistent, efficient, honest = qualities
+        label = (art["title"] if name not in METHODS else title(name, spec)).split(": ", 1)[1]
+        short = art["short"] if name not in METHODS else SHORT[name]
         gap = [""] * 4
         if name in fitted and fitted[name].get("gaps"):
             gap = _gap_cells(next(iter(fitted[name]["gaps"].values())))
@@ -353,7 +357,7 @@ def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]
             se = np.sqrt(np.diag(np.asarray(est["cov"], dtype=float)))
             lines.append(
                 [
-                    f"{SHORT[name]}: {level_name(r.group, lv)}",
+                    f"{short}: {level_name(r.group, lv)}",
                     fixed(est["intercept"], 4),
                     fixed(se[0], 4),
                     fixed(est["slope"], 4),
@@ -364,11 +368,11 @@ def summary_tables(artifacts: dict[str, dict], spec: DatasetSpec) -> list[Table]
         for lv in others:
             gaps.append(
                 [
-                    f"{SHORT[name]}: {contrast_label(r.group, lv, ref)}",
+                    f"{short}: {contrast_label(r.group, lv, ref)}",
                     *_gap_cells(fitted[name]["gaps"].get(lv)),
                 ]
             )
-        tests.append((SHORT[name], fitted[name].get("gap_tests", {})))
+        tests.append((short, fitted[name].get("gap_tests", {})))
     columns = ["estimates", *(GAP_COLUMNS if two or not levels else []), *QUALITIES]
     summary = pd.DataFrame(
         [row[1:] for row in rows],
