@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.data.covariates import code_covariates, describe_covariates
 from multilevel.data.grouping import capply, varying_clusters
 from multilevel.data.rawdata import read_table
 from multilevel.errors import DataError
@@ -31,6 +32,8 @@ class Prepared:
     dropped_rows: list[int] = field(default_factory=list)
     duplicate_rows: list[int] = field(default_factory=list)
     single_row_clusters: list = field(default_factory=list)
+    #: each covariate's kind, level (1 or 2), levels and coding (Covariate.to_dict)
+    covariates: list[dict] = field(default_factory=list)
 
 
 def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], key: str):
@@ -274,6 +277,9 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
                 row_label="clusters",
             )
         long = _make_group(long, spec, l1_path)
+    long = code_covariates(
+        long, roles.cluster, roles.covariates, roles.covariate_references, l1_path
+    )
     if spec.composition:
         long = _add_composition(long, spec, l1_path)
     if spec.id_label:
@@ -288,4 +294,7 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         dropped_rows=dropped_rows,
         duplicate_rows=duplicates,
         single_row_clusters=single,
+        covariates=[
+            c.to_dict() for c in describe_covariates(long, roles.cluster, roles.covariates)
+        ],
     )
