@@ -93,11 +93,14 @@ def oneway_cluster_table(
     return table
 
 
-def column_value(name: str, x: float, level: str | None, group: str | None, levels=()) -> float:
+def column_value(
+    name: str, x: float, level: str | None, group: str | None, levels=(), predictor=None
+) -> float:
     """The value of the design column ``name`` at predictor value ``x`` in group ``level``: a
     product over its ':'-separated parts of 1 (intercept), an indicator (a part naming the
-    group and one of its ``levels``) or x (the predictor). Models in cvar() are not lines in
-    x alone and are refused."""
+    group and one of its ``levels``) or x (the predictor). Given the ``predictor``'s name, any
+    other part is a covariate, held at 0 (its reference level when categorical). Models in
+    cvar() are not lines in x alone and are refused."""
     indicators = {f"{group}{lv}": lv for lv in levels} if group else {}
     value = 1.0
     for part in name.split(":"):
@@ -107,23 +110,29 @@ def column_value(name: str, x: float, level: str | None, group: str | None, leve
             value *= 1.0 if indicators[part] == level else 0.0
         elif part.startswith("cvar("):
             raise ValueError(f"column {name!r}: a cluster-mean term is not a line in x")
-        else:
+        elif predictor is None or part == predictor:
             value *= x
+        else:
+            value = 0.0
     return value
 
 
 def line_coefficients(
-    coef: pd.Series, level: str | None, group: str | None, levels=()
+    coef: pd.Series, level: str | None, group: str | None, levels=(), predictor=None
 ) -> tuple[float, float]:
-    """(intercept, slope) of the line a coefficient vector implies in group ``level``."""
-    at0 = sum(v * column_value(n, 0.0, level, group, levels) for n, v in coef.items())
-    at1 = sum(v * column_value(n, 1.0, level, group, levels) for n, v in coef.items())
+    """(intercept, slope) of the line a coefficient vector implies in group ``level`` (with
+    the covariates at 0 when ``predictor`` is given)."""
+    at0 = sum(v * column_value(n, 0.0, level, group, levels, predictor) for n, v in coef.items())
+    at1 = sum(v * column_value(n, 1.0, level, group, levels, predictor) for n, v in coef.items())
     return float(at0), float(at1 - at0)
 
 
-def population_lines(fit, group: str | None, levels: list[str]) -> pd.DataFrame:
-    """The mean line of each group (fixed effects only)."""
-    rows = {lv: line_coefficients(fit.params, lv, group, levels) for lv in levels or [None]}
+def population_lines(fit, group: str | None, levels: list[str], predictor=None) -> pd.DataFrame:
+    """The mean line of each group (fixed effects only; covariates at 0 when ``predictor`` is
+    given)."""
+    rows = {
+        lv: line_coefficients(fit.params, lv, group, levels, predictor) for lv in levels or [None]
+    }
     return pd.DataFrame(rows, index=["intercept", "slope"]).T
 
 
@@ -138,8 +147,8 @@ def blue_blup_lines(
     data: pd.DataFrame, fit, cluster: str, outcome: str, predictor: str, group: str | None
 ) -> pd.DataFrame:
     """Per cluster: the group, n, the BLUE (each cluster's OLS intercept and slope) and the
-    BLUP (the mixed model's cluster line). Clusters whose OLS slope is not estimable have
-    NaN BLUEs."""
+    BLUP (the mixed model's cluster line, covariates at 0). Clusters whose OLS slope is not
+    estimable have NaN BLUEs."""
     blue, _ = cluster_coefficients(data, cluster, outcome, predictor)
     groups = cluster_groups(data, cluster, group)
     coef = fit.coef()
@@ -156,8 +165,8 @@ def blue_blup_lines(
         at0, at1 = 0, 0
         for name in coef.columns:
             values = coef[name].to_numpy(dtype=float)[rows]
-            at0 = at0 + values * column_value(name, 0.0, level, group, levels)
-            at1 = at1 + values * column_value(name, 1.0, level, group, levels)
+            at0 = at0 + values * column_value(name, 0.0, level, group, levels, predictor)
+            at1 = at1 + values * column_value(name, 1.0, level, group, levels, predictor)
         b0[rows], b1[rows] = at0, at1 - at0
     out = pd.DataFrame({"blup_intercept": b0, "blup_slope": b1}, index=groups.index)
     out.index.name = "cluster"

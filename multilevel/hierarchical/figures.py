@@ -167,7 +167,7 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
     fit, lines = model
     art = arts[lines_model_key(roles)]
     levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else []
-    pop = population_lines(fit, roles.group, levels)
+    pop = population_lines(fit, roles.group, levels, roles.predictor)
     drawn = largest_clusters(long[roles.cluster], LINES)
     arrows = largest_clusters(long[roles.cluster], ARROWS)
     figs["blup_lines"] = blup_lines_figure(
