@@ -232,9 +232,13 @@ class TwoStageResult(LinearMethodResult):
     resid_cov: pd.DataFrame | None = None
     cluster_coefs: pd.DataFrame | None = None
     dropped_clusters: list = field(default_factory=list)
+    #: level-1 covariate column -> number of clusters whose regression could not estimate it
+    not_estimable: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out = super().to_dict()
+        if self.not_estimable:
+            out["not_estimable"] = {k: int(v) for k, v in self.not_estimable.items()}
         out["responses"] = {k: frame_dict(v) for k, v in self.responses.items()}
         out["manova"] = frame_dict(self.manova)
         out["resid_cov"] = self.resid_cov.to_numpy().tolist()

@@ -35,6 +35,7 @@ from multilevel.classical import (
 )
 from multilevel.classical.effects import EffectsResult, three_effects
 from multilevel.config import DatasetSpec
+from multilevel.data.covariates import describe_covariates
 from multilevel.workflow_names import METHOD_KEYS
 
 METHODS = METHOD_KEYS
@@ -98,6 +99,7 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
         raise ValueError(f"unknown method {name!r}; use one of {METHODS}")
     r = spec.roles
     group, ref = r.group, r.group_reference
+    held = {"covariates": describe_covariates(long, r.cluster, r.covariates)}
     if group is None:
         if name in NEEDS_GROUP:
             return MethodFit(
@@ -109,26 +111,26 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
                 ),
             )
         if name == "pooled":
-            return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor))
+            return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor, **held))
         if long.groupby(r.cluster)[r.predictor].mean().nunique() < 2:
             return MethodFit(name, spec, skipped=_no_between(spec))
-        overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
+        overall = between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
         return MethodFit(name, spec, overall, overall)
     if name == "between" and long.groupby(r.cluster)[r.predictor].mean().nunique() < 2:
         return MethodFit(name, spec, skipped=_no_between(spec))
     levels = group_levels(long, group, ref)
     roles = {"cluster": r.cluster, "outcome": r.outcome, "predictor": r.predictor, "group": group}
     if name == "pooled":
-        result = pooled_ols(long, r.outcome, r.predictor, group, ref)
+        result = pooled_ols(long, r.outcome, r.predictor, group, ref, **held)
     elif name == "fe2a":
         result = fixed_effects_separate(long, **roles, reference=ref)
     elif name == "fe2b":
         result = fixed_effects_common_slope(long, **roles, reference=ref)
     elif name == "twostage":
-        result = two_stage(long, **roles, reference=ref)
+        result = two_stage(long, **roles, reference=ref, **held)
     else:
-        overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
-        result = between_cluster(long, **roles, reference=ref)
+        overall = between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
+        result = between_cluster(long, **roles, reference=ref, **held)
         return MethodFit(name, spec, result, overall, [str(v) for v in levels])
     return MethodFit(name, spec, result, None, [str(v) for v in levels])
 

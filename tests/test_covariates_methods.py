@@ -1,0 +1,159 @@
+"""The classical methods with covariates (dataset hs_covariates) against R's lm and
+summary.manova (tests/fixtures/r/covariates.json, make_covariates.R), fitted the way the
+workflow fits them (``fit_method`` on the prepared long table).
+
+lm's numbers are exact up to rounding: estimates, SEs and t to 1e-9 relative, DF exact."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from multilevel.classical.adjusted_lines import adjusted_cluster_lines
+from multilevel.classical.artifacts.fitting import fit_method
+from multilevel.classical.two_stage import two_stage
+from multilevel.data.covariates import describe_covariates
+from multilevel.data.prepare import prepare
+
+from .helpers import ROOT, configured
+
+FIXTURE = ROOT / "tests" / "fixtures" / "r" / "covariates.json"
+RTOL = 1e-9
+
+
+@cache
+def r_methods() -> dict:
+    return json.loads(FIXTURE.read_text())["methods"]
+
+
+@cache
+def spec():
+    return configured("hs_covariates")
+
+
+@cache
+def long():
+    return prepare(spec()).long
+
+
+@cache
+def fitted(name: str):
+    return fit_method(name, long(), spec())
+
+
+def _same_as_lm(result, rec: dict, prefix: str = "") -> None:
+    """Our coefficient table (rows ``prefix + name``) is lm's, every estimable coefficient."""
+    table = result.table
+    names = [n for n in rec["names"]]
+    assert [str(i) for i in table.index if str(i).startswith(prefix)] == [prefix + n for n in names]
+    ours = table.loc[[prefix + n for n in names]]
+    np.testing.assert_allclose(ours["estimate"], rec["estimate"], rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(ours["se"], rec["se"], rtol=RTOL)
+    np.testing.assert_allclose(ours["t"], rec["t"], rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(ours["p"], rec["p"], rtol=1e-6, atol=1e-300)
+    assert (ours["df"] == rec["df_resid"]).all()
+
+
+def test_pooled_is_lm():
+    res = fitted("pooled").result
+    rec = r_methods()["pooled"]
+    _same_as_lm(res, rec)
+    assert res.nobs == rec["nobs"] and math.isclose(res.sigma, rec["sigma"], rel_tol=RTOL)
+    # the group lines are drawn at covariates 0: the covariates do not enter them
+    lines = res.group_estimates()
+    est = dict(zip(rec["names"], rec["estimate"], strict=True))
+    assert math.isclose(lines["Public"].slope, est["ses"] + est["ses:SectorPublic"], rel_tol=RTOL)
+
+
+@pytest.mark.parametrize("key", ["between", "between_overall"])
+def test_between_is_lm_on_cluster_means(key):
+    fit = fitted("between")
+    res = fit.result if key == "between" else fit.overall
+    rec = r_methods()[key]
+    _same_as_lm(res, rec)
+    assert res.nobs == rec["nobs"] == 40
+
+
+def test_two_stage_first_stage_is_each_clusters_lm():
+    coefs = fitted("twostage").result.cluster_coefs
+    stage1 = r_methods()["two_stage"]["stage1"]
+    assert [str(c) for c in coefs.index] == list(stage1)
+    for column in ("intercept", "slope", "SexFemale", "MinorityYes"):
+        r = np.array([np.nan if v[column] is None else v[column] for v in stage1.values()])
+        np.testing.assert_allclose(coefs[column].to_numpy(), r, rtol=1e-8, atol=1e-10)
+
+
+def test_two_stage_counts_the_clusters_where_a_covariate_is_constant():
+    res = fitted("twostage").result
+    stage1 = r_methods()["two_stage"]["stage1"]
+    for column in ("SexFemale", "MinorityYes"):
+        r_count = sum(v[column] is None for v in stage1.values())
+        assert res.not_estimable[column] == r_count
+        assert f"{column} in {r_count} school(s)" in res.description
+    assert res.not_estimable == {"SexFemale": 11, "MinorityYes": 7}
+
+
+def test_two_stage_second_stage_and_manova():
+    res = fitted("twostage").result
+    rs = r_methods()["two_stage"]
+    _same_as_lm(res, rs["intercept"], "[intercept] ")
+    _same_as_lm(res, rs["slope"], "[slope] ")
+    for stat, row in rs["manova"].items():
+        ours = res.manova.loc[stat]
+        np.testing.assert_allclose(
+            ours[["value", "F", "num_df", "den_df", "p"]].to_numpy(dtype=float),
+            [row["value"], row["F"], row["num_df"], row["den_df"], row["p"]],
+            rtol=RTOL,
+        )
+
+
+def _toy(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ids = np.repeat(np.arange(8), 6)
+    x = rng.normal(size=len(ids))
+    z = rng.normal(size=len(ids))
+    z[ids == 2] = 1.5  # constant in cluster 2
+    w = rng.choice(["a", "b"], size=len(ids))
+    w[ids == 5] = "b"  # one level only in cluster 5
+    g = np.where(ids % 2 == 0, "P", "Q")
+    y = 1 + 2 * x - z + (w == "b") + rng.normal(size=len(ids))
+    return pd.DataFrame({"c": ids, "x": x, "y": y, "z": z, "w": w, "g": g})
+
+
+def test_adjusted_lines_equal_one_lstsq_per_cluster():
+    """The swept per-cluster regressions equal each cluster's own least squares without the
+    columns that are constant in it; those clusters are counted."""
+    data = _toy()
+    covs = describe_covariates(data, "c", ["z", "w"])
+    held = pd.DataFrame({"z": data["z"], "wb": (data["w"] == "b").astype(float)})
+    lines = adjusted_cluster_lines(data, "c", "y", "x", held)
+    assert lines.not_estimable == {"z": 1, "wb": 1}
+    assert [c.columns for c in covs] == [["z"], ["wb"]]
+    for c, rows in data.groupby("c"):
+        cols = ["x"] + [k for k in ("z", "wb") if held.loc[rows.index, k].nunique() > 1]
+        X = np.column_stack([np.ones(len(rows)), held.assign(x=data["x"]).loc[rows.index, cols]])
+        beta, rss, *_ = np.linalg.lstsq(X, rows["y"].to_numpy(), rcond=None)
+        got = lines.coefs.loc[c]
+        np.testing.assert_allclose([got["intercept"], got["slope"]], beta[:2], rtol=1e-10)
+        for k in ("z", "wb"):
+            expect = beta[cols.index(k) + 1] if k in cols else np.nan
+            np.testing.assert_allclose(got[k], expect, rtol=1e-10)
+        s2 = float(rss[0]) / (len(rows) - X.shape[1])
+        np.testing.assert_allclose(got["sigma"], np.sqrt(s2), rtol=1e-10)
+        cov = s2 * np.linalg.inv(X.T @ X)
+        np.testing.assert_allclose(got["slope_se"], np.sqrt(cov[1, 1]), rtol=1e-9)
+        np.testing.assert_allclose(got["intercept_se"], np.sqrt(cov[0, 0]), rtol=1e-9)
+        np.testing.assert_allclose(got["cov_is"], cov[0, 1], rtol=1e-9)
+
+
+def test_two_stage_sentence_names_the_constant_covariates():
+    data = _toy()
+    covs = describe_covariates(data, "c", ["z", "w"])
+    res = two_stage(data, "c", "y", "x", "g", covariates=covs)
+    assert "z in 1 c(s); wb in 1 c(s)" in res.description
+    assert res.not_estimable == {"z": 1, "wb": 1}
