@@ -18,9 +18,8 @@ from multilevel.classical.adjusted_lines import adjusted_cluster_lines
 from multilevel.classical.artifacts.fitting import fit_method
 from multilevel.classical.two_stage import two_stage
 from multilevel.data.covariates import describe_covariates
-from multilevel.data.prepare import prepare
 
-from .helpers import ROOT, configured
+from .helpers import ROOT, configured, configured_long
 
 FIXTURE = ROOT / "tests" / "fixtures" / "r" / "covariates.json"
 RTOL = 1e-9
@@ -31,14 +30,12 @@ def r_methods() -> dict:
     return json.loads(FIXTURE.read_text())["methods"]
 
 
-@cache
 def spec():
     return configured("hs_covariates")
 
 
-@cache
 def long():
-    return prepare(spec()).long
+    return configured_long("hs_covariates")
 
 
 @cache

@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.data.prepare import prepare
 from multilevel.hierarchical.blup import line_coefficients
 from multilevel.hierarchical.contextual import contextual_effects
 from multilevel.hierarchical.ladder import fit_model, ladder_specs, spec_for
 from multilevel.mixed import lmm
 
-from .helpers import ROOT, configured
+from .helpers import ROOT, configured, configured_long
 
 FIXTURE = ROOT / "tests" / "fixtures" / "r" / "covariates.json"
 # nlme's names for the cluster mean and deviation columns the R script builds
@@ -38,14 +37,12 @@ def fixture() -> dict:
     return json.loads(FIXTURE.read_text())
 
 
-@cache
 def spec():
     return configured("hs_covariates")
 
 
-@cache
 def long():
-    return prepare(spec()).long
+    return configured_long("hs_covariates")
 
 
 @cache
