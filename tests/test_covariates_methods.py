@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from multilevel.classical.adjusted_lines import adjusted_cluster_lines
 from multilevel.classical.artifacts.fitting import fit_method
@@ -154,3 +156,56 @@ def test_two_stage_sentence_names_the_constant_covariates():
     res = two_stage(data, "c", "y", "x", "g", covariates=covs)
     assert "z in 1 c(s); wb in 1 c(s)" in res.description
     assert res.not_estimable == {"z": 1, "wb": 1}
+
+
+def _r_name(name: str) -> str:
+    """Our fixed-effects names (``school[1317]``, ``school[1317]:ses``) as lm writes them."""
+    return re.sub(r"^school\[(\w+)\]", r"school\1", name)
+
+
+@pytest.mark.parametrize("name", ["fe2a", "fe2b"])
+def test_fixed_effects_are_lm_with_the_level2_covariate_absorbed(name):
+    res = fitted(name).result
+    rec = r_methods()[name]
+    assert res.absorbed == rec["aliased"] == ["DISCLIM"]
+    assert "DISCLIM) are constant within each school, so the school effects absorb them" in (
+        res.description
+    )
+    assert res.to_dict()["absorbed"] == ["DISCLIM"]
+    ours = res.table.rename(index=_r_name).loc[rec["names"]]
+    assert sorted(res.table.rename(index=_r_name).index) == sorted(rec["names"])
+    np.testing.assert_allclose(ours["estimate"], rec["estimate"], rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(ours["se"], rec["se"], rtol=RTOL)
+    np.testing.assert_allclose(ours["t"], rec["t"], rtol=RTOL, atol=1e-12)
+    assert res.df_resid == rec["df_resid"] and res.nobs == rec["nobs"]
+    assert math.isclose(res.sigma, rec["sigma"], rel_tol=RTOL)
+
+
+@pytest.mark.parametrize("name", ["fe2a", "fe2b"])
+def test_fixed_effects_factored_covariance_is_the_dense_one(name):
+    """With the covariates' dense block, cov_of (sparse and dense L) and bse agree with the
+    full covariance matrix (40 schools: small enough to form)."""
+    fit = fitted(name).result.fit
+    V = fit.cov_params().to_numpy()
+    np.testing.assert_allclose(np.sqrt(np.diag(V)), fit.bse.to_numpy(), rtol=1e-12)
+    rng = np.random.default_rng(0)
+    L = rng.normal(size=(3, len(fit.params)))
+    np.testing.assert_allclose(fit.cov_of(L), L @ V @ L.T, rtol=1e-9)
+    np.testing.assert_allclose(fit.cov_of(sp.csr_matrix(L)), L @ V @ L.T, rtol=1e-9)
+    assert np.allclose(V, V.T)
+
+
+def test_fixed_effects_lines_at_covariates_zero():
+    """Method 2a's cluster lines are the fit's intercepts and slopes (covariates at 0), with
+    the fit's SEs and covariance."""
+    res = fitted("fe2a").result
+    coefs = res.cluster_coefs
+    ids = [str(c) for c in coefs.index]
+    est = res.params
+    np.testing.assert_allclose(coefs["intercept"], est[[f"school[{i}]" for i in ids]], rtol=1e-12)
+    np.testing.assert_allclose(coefs["slope"], est[[f"school[{i}]:ses" for i in ids]], rtol=1e-12)
+    V = res.cov_params()
+    first = ids[0]
+    assert math.isclose(
+        coefs["cov_is"].iloc[0], V.loc[f"school[{first}]", f"school[{first}]:ses"], rel_tol=1e-9
+    )

@@ -200,6 +200,8 @@ class FixedEffectsResult(OLSResult):
     cluster_coefs: pd.DataFrame | None = None
     dropped_clusters: list = field(default_factory=list)
     note: str = ""
+    #: level-2 covariates left out: the cluster effects absorb them
+    absorbed: list = field(default_factory=list)
 
     def cov_params(self) -> pd.DataFrame:
         return self.fit.cov_params()
@@ -217,6 +219,8 @@ class FixedEffectsResult(OLSResult):
         out["dropped_clusters"] = [str(c) for c in self.dropped_clusters]
         if self.note:
             out["note"] = self.note
+        if self.absorbed:
+            out["absorbed"] = list(self.absorbed)
         return out
 
 

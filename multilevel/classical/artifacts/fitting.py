@@ -123,9 +123,9 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
     if name == "pooled":
         result = pooled_ols(long, r.outcome, r.predictor, group, ref, **held)
     elif name == "fe2a":
-        result = fixed_effects_separate(long, **roles, reference=ref)
+        result = fixed_effects_separate(long, **roles, reference=ref, **held)
     elif name == "fe2b":
-        result = fixed_effects_common_slope(long, **roles, reference=ref)
+        result = fixed_effects_common_slope(long, **roles, reference=ref, **held)
     elif name == "twostage":
         result = two_stage(long, **roles, reference=ref, **held)
     else:
