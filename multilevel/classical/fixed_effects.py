@@ -29,7 +29,7 @@ from multilevel.classical.results import FixedEffectsResult
 from multilevel.classical.wald import WaldResult
 from multilevel.classical.within import WithinFit
 from multilevel.coefficients import coef_table
-from multilevel.data.covariates import Covariate
+from multilevel.data.covariates import Covariate, covariate_columns
 from multilevel.distributions import f_sf
 from multilevel.errors import DataError
 
@@ -187,7 +187,7 @@ def fixed_effects_separate(
         f"of the {cluster} lines. It estimates the within-{cluster} relation, and its standard "
         f"errors use only within-{cluster} variability, so they hold for new observations from "
         f"these same {cluster}s, not for the population of {cluster}s."
-        + _within_sentence(within)
+        + _within_sentence(within, cluster)
         + absorbed_sentence(absorbed, cluster)
         + note
     )
@@ -207,6 +207,7 @@ def fixed_effects_separate(
         dropped,
         why,
         absorbed=[c.name for c in absorbed],
+        covariate_columns=covariate_columns(within),
     )
 
 
@@ -223,13 +224,13 @@ def _adjusted_lines(coefs, fit: WithinFit, J, xbar, sxx, dense, A) -> pd.DataFra
     return out
 
 
-def _within_sentence(within: list[Covariate]) -> str:
+def _within_sentence(within: list[Covariate], cluster: str) -> str:
     if not within:
         return ""
     names = ", ".join(c.name for c in within)
     return (
         f" The level-1 covariates ({names}) have one coefficient each, common to every "
-        "cluster; the lines are drawn at covariates 0 (a categorical one at its reference "
+        f"{cluster}; the lines are drawn at covariates 0 (a categorical one at its reference "
         "level)."
     )
 
@@ -338,7 +339,7 @@ def fixed_effects_common_slope(
         f"are weighted averages of within-{cluster} slopes, giving more weight to {cluster}s "
         f"with more observations and more spread in {predictor}; between-{cluster} "
         "variability plays no role in the standard errors."
-        + _within_sentence(within)
+        + _within_sentence(within, cluster)
         + absorbed_sentence(absorbed, cluster)
     )
     coefs, dropped = cluster_lines(stats, groups)
@@ -362,6 +363,7 @@ def fixed_effects_common_slope(
         dropped,
         why,
         absorbed=[c.name for c in absorbed],
+        covariate_columns=covariate_columns(within),
         **extra,
     )
 

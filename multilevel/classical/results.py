@@ -202,6 +202,8 @@ class FixedEffectsResult(OLSResult):
     note: str = ""
     #: level-2 covariates left out: the cluster effects absorb them
     absorbed: list = field(default_factory=list)
+    #: the coefficients of the level-1 covariates (common to every cluster)
+    covariate_columns: list = field(default_factory=list)
 
     def cov_params(self) -> pd.DataFrame:
         return self.fit.cov_params()

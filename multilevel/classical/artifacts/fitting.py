@@ -146,4 +146,7 @@ def _no_between(spec: DatasetSpec) -> str:
 
 def fit_effects(long: pd.DataFrame, spec: DatasetSpec) -> EffectsResult:
     r = spec.roles
-    return three_effects(long, r.cluster, r.outcome, r.predictor, r.group, r.group_reference)
+    held = describe_covariates(long, r.cluster, r.covariates)
+    return three_effects(
+        long, r.cluster, r.outcome, r.predictor, r.group, r.group_reference, covariates=held
+    )
