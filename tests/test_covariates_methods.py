@@ -18,6 +18,10 @@ import scipy.sparse as sp
 
 from multilevel.classical.adjusted_lines import adjusted_cluster_lines
 from multilevel.classical.artifacts.fitting import fit_method
+from multilevel.classical.fixed_effects import (
+    fixed_effects_common_slope,
+    fixed_effects_separate,
+)
 from multilevel.classical.two_stage import two_stage
 from multilevel.data.covariates import describe_covariates
 
@@ -209,3 +213,26 @@ def test_fixed_effects_lines_at_covariates_zero():
     assert math.isclose(
         coefs["cov_is"].iloc[0], V.loc[f"school[{first}]", f"school[{first}]:ses"], rel_tol=1e-9
     )
+
+
+def test_fixed_effects_leave_out_a_covariate_each_cluster_line_explains():
+    """With two rows per cluster each cluster's own line fits both rows, so nothing of a
+    level-1 covariate is left for method 2a to estimate (R's lm: NA): it is left out and
+    said; method 2b, with one slope per group, still estimates it."""
+    rng = np.random.default_rng(5)
+    ids = np.repeat(np.arange(30), 2)
+    data = pd.DataFrame(
+        {
+            "c": ids,
+            "x": rng.normal(size=60),
+            "z": rng.normal(size=60),
+            "g": np.where(ids % 2 == 0, "P", "Q"),
+        }
+    )
+    data["y"] = data["x"] + 0.5 * data["z"] + rng.normal(size=60)
+    covs = describe_covariates(data, "c", ["z"])
+    fe2a = fixed_effects_separate(data, "c", "y", "x", "g", covariates=covs)
+    assert "z" not in fe2a.params.index and fe2a.covariate_columns == []
+    assert "The covariate column(s) z do not vary within cs" in fe2a.description
+    fe2b = fixed_effects_common_slope(data, "c", "y", "x", "g", covariates=covs)
+    assert fe2b.covariate_columns == ["z"] and np.isfinite(fe2b.params["z"])

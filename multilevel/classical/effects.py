@@ -135,7 +135,9 @@ def _within_held(data, cluster, outcome, predictor, group, levels, within) -> pd
         code = pd.Categorical(data[group].astype(str), [str(v) for v in scopes]).codes
     held = held_within(data, stats, within)
     W = np.column_stack([(code[:, None] == np.arange(len(scopes))) * stats.dx[:, None], held.dz])
-    theta, V, resid = solve_within(W, stats.dy, [*map(str, scopes), *held.names], cluster)
+    norms2 = np.concatenate([np.sum(W[:, : len(scopes)] ** 2, axis=0), held.norms2])
+    names = [*map(str, scopes), *held.names]
+    theta, V, resid = solve_within(W, stats.dy, names, cluster, norms2)
     df = len(data) - len(stats.ids) - W.shape[1]
     s2 = float(resid @ resid) / df
     k = len(scopes)

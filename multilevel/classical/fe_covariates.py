@@ -23,7 +23,15 @@ from multilevel.classical.clusters import ClusterStats
 from multilevel.data.covariates import Covariate, covariate_design
 from multilevel.errors import DataError
 
-__all__ = ["HeldWithin", "absorbed_sentence", "extend_design", "held_within", "solve_within"]
+__all__ = [
+    "HeldWithin",
+    "absorbed_sentence",
+    "aliased_sentence",
+    "estimable",
+    "extend_design",
+    "held_within",
+    "solve_within",
+]
 
 
 @dataclass
@@ -34,6 +42,8 @@ class HeldWithin:
     names: list[str]
     zbar: np.ndarray
     dz: np.ndarray
+    #: each column's raw sum of squares: what "aliased" is measured against
+    norms2: np.ndarray
 
     def slopes_on_x(self, stats: ClusterStats) -> np.ndarray:
         """Each cluster's OLS slope of every column on the predictor (0 where x does not
@@ -44,6 +54,30 @@ class HeldWithin:
         )
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(stats.varies[:, None], sxz / stats.sxx[:, None], 0.0)
+
+    def subset(self, keep: np.ndarray) -> HeldWithin:
+        return HeldWithin(
+            [n for n, k in zip(self.names, keep, strict=True) if k],
+            self.zbar[:, keep],
+            self.dz[:, keep],
+            self.norms2[keep],
+        )
+
+
+def estimable(W: np.ndarray, norms2: np.ndarray) -> np.ndarray:
+    """Which columns of ``W`` R's lm would estimate, in order: a column is aliased when what
+    is left of it after the columns kept before it is below 1e-7 of its norm
+    ``sqrt(norms2)``."""
+    A = W.T @ W
+    keep = np.zeros(A.shape[0], dtype=bool)
+    for k in range(A.shape[0]):
+        d = A[k, k]
+        if not d > 1e-14 * norms2[k]:
+            continue
+        keep[k] = True
+        col = A[:, k].copy()
+        A -= np.outer(col, col) / d
+    return keep
 
 
 def held_within(data: pd.DataFrame, stats: ClusterStats, covariates: list[Covariate]) -> HeldWithin:
@@ -57,23 +91,27 @@ def held_within(data: pd.DataFrame, stats: ClusterStats, covariates: list[Covari
         )
         / n
     )
-    return HeldWithin(list(Z.columns), zbar, Z.to_numpy() - zbar[stats.codes])
+    raw = Z.to_numpy()
+    return HeldWithin(list(Z.columns), zbar, raw - zbar[stats.codes], np.sum(raw * raw, axis=0))
 
 
 def solve_within(
-    W: np.ndarray, y: np.ndarray, names: list[str], cluster: str
+    W: np.ndarray, y: np.ndarray, names: list[str], cluster: str, norms2: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """OLS of the within residuals ``y`` on the columns ``W`` (named ``names``): the
     coefficients, their covariance in units of the residual variance, and the residuals.
-    A DataError when a column is aliased (nothing of it varies within clusters beyond what
-    the other columns explain)."""
+    A DataError when a column is aliased, as R's lm judges it: what is left of it is below
+    1e-7 of its norm ``sqrt(norms2)`` (nothing of it varies within clusters beyond what the
+    cluster effects, the predictor and the other columns explain)."""
     WtW = W.T @ W
-    scale = np.sqrt(np.diag(WtW))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        R = WtW / np.outer(scale, scale)
-    eig = np.linalg.eigvalsh(R) if np.all(scale > 0) else np.zeros(1)
-    if not np.all(scale > 0) or eig.min() < 1e-10:
-        flat = [n for n, s in zip(names, scale, strict=True) if not s > 0] or names
+    left = np.diag(WtW).copy()
+    if W.shape[1] > 1 and np.all(left > 0):
+        # what each column keeps after all the others: 1 / diag of the inverse
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = 1.0 / np.diag(np.linalg.pinv(WtW))
+    aliased = ~(left > 1e-14 * np.asarray(norms2, dtype=float))
+    if aliased.any():
+        flat = [n for n, a in zip(names, aliased, strict=True) if a]
         raise DataError(
             f"the covariate column(s) {flat} do not vary within {cluster}s beyond what the "
             f"{cluster} effects and the predictor explain, so the fixed-effects fits cannot "
@@ -102,4 +140,15 @@ def absorbed_sentence(absorbed: list[Covariate], cluster: str) -> str:
         f" Level-2 covariates ({names}) are constant within each {cluster}, so the {cluster} "
         "effects absorb them: they are not in this model (their effect is not estimable "
         f"beside the {cluster} effects)."
+    )
+
+
+def aliased_sentence(aliased: list[str], cluster: str) -> str:
+    """The description's sentence on level-1 covariate columns the fit could not estimate."""
+    if not aliased:
+        return ""
+    return (
+        f" The covariate column(s) {', '.join(aliased)} do not vary within {cluster}s beyond "
+        f"what each {cluster}'s effects explain, so they are not estimable here (R's lm gives "
+        "NA) and are left out."
     )

@@ -21,6 +21,8 @@ from multilevel.classical.clusters import (
 )
 from multilevel.classical.fe_covariates import (
     absorbed_sentence,
+    aliased_sentence,
+    estimable,
     extend_design,
     held_within,
     solve_within,
@@ -29,7 +31,7 @@ from multilevel.classical.results import FixedEffectsResult
 from multilevel.classical.wald import WaldResult
 from multilevel.classical.within import WithinFit
 from multilevel.coefficients import coef_table
-from multilevel.data.covariates import Covariate, covariate_columns
+from multilevel.data.covariates import Covariate
 from multilevel.distributions import f_sf
 from multilevel.errors import DataError
 
@@ -147,13 +149,18 @@ def fixed_effects_separate(
     names = _names(cluster, ids).append(_names(cluster, ids, f":{predictor}"))
     u = [stats.ybar[kept], slope]
     dense = None
-    if within:
+    held = held_within(d, stats, within) if within else None
+    aliased = []
+    if held is not None:
         # gamma from the rows net of each cluster's own line; then
         # b_c = b_c(y) - b_c(Z) gamma, a_c = ybar_c - xbar_c b_c(y) - (zbar_c - xbar_c b_c(Z)) gamma
-        held = held_within(d, stats, within)
         bz = held.slopes_on_x(stats)
         Zt = (held.dz - bz[stats.codes] * stats.dx[:, None])[rows]
-        gamma, dense, resid = solve_within(Zt, resid, held.names, cluster)
+        keep = estimable(Zt, held.norms2)
+        aliased = [name for name, k in zip(held.names, keep, strict=True) if not k]
+        held, bz, Zt = held.subset(keep), bz[:, keep], Zt[:, keep]
+    if held is not None and held.names:
+        gamma, dense, resid = solve_within(Zt, resid, held.names, cluster, held.norms2)
         zk, bk = held.zbar[kept], bz[kept]
         A = extend_design(A, np.vstack([-(zk - xbar[:, None] * bk), -bk]))
         u.append(gamma)
@@ -169,7 +176,7 @@ def fixed_effects_separate(
         N,
         dense,
     )
-    if within:
+    if dense is not None:
         coefs = _adjusted_lines(coefs, fit, J, xbar, sxx, dense, A)
     gcode = _group_codes(coefs[group], levels)
     group_L = {}
@@ -189,6 +196,7 @@ def fixed_effects_separate(
         f"these same {cluster}s, not for the population of {cluster}s."
         + _within_sentence(within, cluster)
         + absorbed_sentence(absorbed, cluster)
+        + aliased_sentence(aliased, cluster)
         + note
     )
     test, why = None, ""
@@ -207,7 +215,7 @@ def fixed_effects_separate(
         dropped,
         why,
         absorbed=[c.name for c in absorbed],
-        covariate_columns=covariate_columns(within),
+        covariate_columns=held.names if held is not None else [],
     )
 
 
@@ -299,11 +307,18 @@ def fixed_effects_common_slope(
     names = names.append(_names(cluster, stats.ids[1:])).append(pd.Index(inter, dtype=object))
     A = _common_slope_design(stats.xbar, gcode, J, k)
     u, d_pieces, dense = [stats.ybar, slopes], [1.0 / stats.n, 1.0 / sxx_g], None
-    if within:
-        held = held_within(d, stats, within)
+    held = held_within(d, stats, within) if within else None
+    aliased = []
+    if held is not None:
         by_group = (gcode[stats.codes][:, None] == np.arange(k)) * stats.dx[:, None]
+        norms2 = np.concatenate([np.sum(by_group**2, axis=0), held.norms2])
+        keep = estimable(np.column_stack([by_group, held.dz]), norms2)
+        keep[:k] = True  # a level whose slope is aliased fails in solve_within, with its name
+        aliased = [name for name, kk in zip(held.names, keep[k:], strict=True) if not kk]
+        held, norms2 = held.subset(keep[k:]), norms2[keep]
+    if held is not None and held.names:
         W = np.column_stack([by_group, held.dz])
-        theta, dense, resid = solve_within(W, stats.dy, [*levels, *held.names], cluster)
+        theta, dense, resid = solve_within(W, stats.dy, [*levels, *held.names], cluster, norms2)
         slopes, gamma = theta[:k], theta[k:]
         # (Intercept) = a_1 and cluster[c] = a_c - a_1 take -zbar_1 gamma and
         # -(zbar_c - zbar_1) gamma
@@ -341,6 +356,7 @@ def fixed_effects_common_slope(
         "variability plays no role in the standard errors."
         + _within_sentence(within, cluster)
         + absorbed_sentence(absorbed, cluster)
+        + aliased_sentence(aliased, cluster)
     )
     coefs, dropped = cluster_lines(stats, groups)
     test, why = None, ""
@@ -363,7 +379,7 @@ def fixed_effects_common_slope(
         dropped,
         why,
         absorbed=[c.name for c in absorbed],
-        covariate_columns=covariate_columns(within),
+        covariate_columns=held.names if held is not None else [],
         **extra,
     )
 
