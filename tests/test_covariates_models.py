@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.hierarchical.blup import line_coefficients
+from multilevel.hierarchical.blup import line_coefficients, oneway_cluster_table, shrunk
 from multilevel.hierarchical.contextual import contextual_effects
-from multilevel.hierarchical.ladder import fit_model, ladder_specs, spec_for
+from multilevel.hierarchical.ladder import fit_model, ladder_specs, restore, spec_for
 from multilevel.mixed import lmm
 
 from .helpers import ROOT, configured, configured_long
@@ -192,3 +192,15 @@ def test_lines_hold_the_covariates_at_zero():
     coef = pd.Series({"(Intercept)": 10.0, "ses": 2.0, "SectorPublic": -3.0, "SexFemale": -1.5})
     args = ("Public", "Sector", ["Catholic", "Public"])
     assert line_coefficients(coef, *args, predictor="ses") == (7.0, 2.0)
+
+
+def test_oneway_blue_is_net_of_the_covariates():
+    """In the one-way model with covariates, the BLUE is the cluster mean net of the
+    covariates' fitted effect, so the BLUP is still the BLUE shrunk towards gamma."""
+    fit = restore(fitted("oneway"), "REML", long(), spec().roles)
+    table = oneway_cluster_table(long(), fit, "school", "mathach", "ses")
+    gamma = float(fit.params["(Intercept)"])
+    g00 = float(fit.G.iloc[0, 0])
+    expect = shrunk(table["ols"], table["n"], gamma, fit.sigma**2, g00)
+    np.testing.assert_allclose(table["blup"], expect, rtol=1e-9)
+    assert not np.allclose(table["ols"], table["outcome_mean"])

@@ -70,7 +70,8 @@ def oneway_cluster_table(
     labels: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per cluster (pages 159-160): mean of the predictor, mean of the outcome, n, the
-    OLS estimate (the BLUE, equal to the cluster mean), the BLUP (``coef``), the predicted
+    OLS estimate (the BLUE, equal to the cluster mean; with covariates in the fixed part, the
+    cluster mean net of their fitted effect), the BLUP (``coef``), the predicted
     random effect and the shrinkage factor. ``fit`` is the one-way model's results;
     ``labels`` maps clusters to display labels (index order is kept)."""
     g = data.groupby(cluster, sort=True, observed=True)
@@ -82,6 +83,12 @@ def oneway_cluster_table(
         }
     )
     table["ols"] = table["outcome_mean"]
+    if len(fit.params) > 1:
+        # with covariates the BLUE is the cluster mean net of the covariates' fitted effect
+        # (at covariates 0, as the BLUP): then BLUP = gamma + shrink (BLUE - gamma) still holds
+        held = fit.fitted(0).to_numpy() - float(fit.params[INTERCEPT])
+        net = pd.Series(data[outcome].to_numpy() - held, index=data.index)
+        table["ols"] = net.groupby(data[cluster].to_numpy(), sort=True).mean()
     coef = fit.coef()[INTERCEPT]
     coef.index = coef.index.astype(table.index.dtype)
     table["blup"] = coef.reindex(table.index)
