@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.hierarchical.blup import line_coefficients, oneway_cluster_table, shrunk
+from multilevel.hierarchical.blup import (
+    blue_blup_lines,
+    line_coefficients,
+    oneway_cluster_table,
+    shrunk,
+)
 from multilevel.hierarchical.contextual import contextual_effects
 from multilevel.hierarchical.ladder import fit_model, ladder_specs, restore, spec_for
 from multilevel.mixed import lmm
@@ -204,3 +209,21 @@ def test_oneway_blue_is_net_of_the_covariates():
     expect = shrunk(table["ols"], table["n"], gamma, fit.sigma**2, g00)
     np.testing.assert_allclose(table["blup"], expect, rtol=1e-9)
     assert not np.allclose(table["ols"], table["outcome_mean"])
+
+
+def test_blue_lines_are_net_of_the_covariates():
+    """The BLUE line beside a BLUP drawn at covariates 0 is the cluster's OLS line of the
+    outcome net of the covariates' fitted effect."""
+    fit = restore(fitted("random_coefficients"), "REML", long(), spec().roles)
+    lines = blue_blup_lines(long(), fit, "school", "mathach", "ses", None)
+    rows = long()[long()["school"] == 1317]
+    p = fit.params
+    net = (
+        rows["mathach"]
+        - p["SexFemale"] * (rows["Sex"] == "Female")
+        - p["MinorityYes"] * (rows["Minority"] == "Yes")
+        - p["DISCLIM"] * rows["DISCLIM"]
+    )
+    slope, intercept = np.polyfit(rows["ses"], net, 1)
+    got = lines.loc[1317]
+    np.testing.assert_allclose([got["blue_intercept"], got["blue_slope"]], [intercept, slope])

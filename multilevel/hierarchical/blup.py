@@ -150,17 +150,33 @@ def cluster_groups(data: pd.DataFrame, cluster: str, group: str | None) -> pd.Se
     return first.astype(str)
 
 
+def _net_of_covariates(fit, predictor: str, group: str | None, levels) -> np.ndarray | None:
+    """Each row's fitted effect of the covariates' columns (every column that is not the
+    intercept, the predictor, a group indicator or a product of them); None without any."""
+    indicators = {f"{group}{lv}" for lv in levels} if group else set()
+    plain = {INTERCEPT, predictor, *indicators}
+    held = [n for n in fit.params.index if any(p not in plain for p in n.split(":"))]
+    if not held:
+        return None
+    return sum(float(fit.params[n]) * fit.design.columns[n] for n in held)
+
+
 def blue_blup_lines(
     data: pd.DataFrame, fit, cluster: str, outcome: str, predictor: str, group: str | None
 ) -> pd.DataFrame:
-    """Per cluster: the group, n, the BLUE (each cluster's OLS intercept and slope) and the
-    BLUP (the mixed model's cluster line, covariates at 0). Clusters whose OLS slope is not
-    estimable have NaN BLUEs."""
-    blue, _ = cluster_coefficients(data, cluster, outcome, predictor)
+    """Per cluster: the group, n, the BLUE (each cluster's OLS intercept and slope; with
+    covariates in the fixed part, of the outcome net of their fitted effect) and the BLUP (the
+    mixed model's cluster line, covariates at 0). Clusters whose OLS slope is not estimable
+    have NaN BLUEs."""
     groups = cluster_groups(data, cluster, group)
+    levels = [str(v) for v in dict.fromkeys(groups.dropna())]
+    held = _net_of_covariates(fit, predictor, group, levels)
+    if held is not None:
+        rows = data.loc[fit.design.row_index]
+        data = rows.assign(**{outcome: rows[outcome].to_numpy(dtype=float) - held})
+    blue, _ = cluster_coefficients(data, cluster, outcome, predictor)
     coef = fit.coef()
     coef.index = coef.index.astype(groups.index.dtype)
-    levels = [str(v) for v in dict.fromkeys(groups.dropna())]
     coef = coef.reindex(groups.index)
     b0 = np.full(len(groups), np.nan)
     b1 = np.full(len(groups), np.nan)
