@@ -159,6 +159,8 @@ class Roles:
     group_reference: str | None = None
     group_order: list[str] | None = None
     labels: list[str] = field(default_factory=list)
+    covariates: list[str] = field(default_factory=list)
+    covariate_references: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

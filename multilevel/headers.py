@@ -24,6 +24,8 @@ def columns_of_roles(spec: DatasetSpec) -> dict[str, str]:
         columns["roles.group"] = roles.group
     for i, label in enumerate(roles.labels):
         columns[f"roles.labels[{i}]"] = label
+    for i, covariate in enumerate(roles.covariates):
+        columns[f"roles.covariates[{i}]"] = covariate
     return columns
 
 

@@ -52,6 +52,7 @@ def main(spec: DatasetSpec, long_out, clusters_out, summary_out, info_out, logge
         "dropped_rows": prepared.dropped_rows,
         "duplicate_rows": prepared.duplicate_rows,
         "single_row_clusters": [str(c) for c in prepared.single_row_clusters],
+        "covariates": prepared.covariates,
     }
     write_json(info_out, info)
 

@@ -1,5 +1,6 @@
 """Helpers shared by tests: the configured datasets, and writing small bad configs/data."""
 
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,14 @@ def configured(name: str) -> DatasetSpec:
     spec = DatasetSpec.from_config(config, name)
     files = {k: {**v, "path": str(ROOT / v["path"])} for k, v in spec.files.items()}
     return DatasetSpec(**{**spec.__dict__, "files": files})
+
+
+@cache
+def configured_long(name: str):
+    """The prepared long table of a configured dataset (prepared once per test session)."""
+    from multilevel.data.prepare import prepare
+
+    return prepare(configured(name)).long
 
 
 def spec_from(entry: dict, name: str = "test") -> DatasetSpec:

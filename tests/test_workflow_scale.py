@@ -7,7 +7,6 @@ benchmark benchmarks/bench_report_scale.py runs the same build at 100,000 cluste
 
 import json
 import re
-from html import unescape
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ from multilevel.selection import ARROWS, LINES, PANELS, TABLE_ROWS, largest_clus
 from multilevel.simulation.many_clusters import many_clusters_entry, write_many_small_clusters
 
 from .helpers import ROOT
-from .workflow import make_workdir, run
+from .workflow import html_table, make_workdir, run
 
 pytestmark = pytest.mark.slow
 
@@ -41,16 +40,6 @@ def built(tmp_path_factory):
     result = run(workdir, "reports/tiny/report.html")
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir, config
-
-
-def html_table(html: str, key: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the body rows (index cell first) of the report's table `key`."""
-    block = re.search(rf'id="table-{key}">(.*?)</figure>', html, re.S).group(1)
-    head = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block.split("</thead>")[0])]
-    rows = []
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", block.split("<tbody>")[1], re.S):
-        rows.append([unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)])
-    return head, rows
 
 
 def test_the_report_is_small_and_says_what_it_shows(built):

@@ -1,9 +1,11 @@
 """Running the Snakemake workflow in a scratch directory that links to the project's files."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import yaml
@@ -52,3 +54,13 @@ def run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*command, *args], capture_output=True, text=True, timeout=600, cwd=workdir
     )
+
+
+def html_table(html: str, key: str) -> tuple[list[str], list[list[str]]]:
+    """The header and the body rows (index cell first) of the report's table `key`."""
+    block = re.search(rf'id="table-{key}">(.*?)</figure>', html, re.S).group(1)
+    head = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", block.split("</thead>")[0])]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", block.split("<tbody>")[1], re.S):
+        rows.append([unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)])
+    return head, rows

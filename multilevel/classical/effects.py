@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical import between_cluster, group_levels, pooled_ols, require_columns
-from multilevel.classical.clusters import cluster_mean_varies
+from multilevel.classical.clusters import cluster_mean_varies, cluster_stats
+from multilevel.classical.fe_covariates import held_within, solve_within
+from multilevel.data.covariates import Covariate
 
 __all__ = ["EffectsResult", "Paradox", "three_effects", "paradoxes", "pooled_decomposition"]
 
@@ -83,11 +85,21 @@ class EffectsResult:
 
 
 def _within(
-    data: pd.DataFrame, cluster: str, outcome: str, predictor: str, group: str | None, levels
+    data: pd.DataFrame,
+    cluster: str,
+    outcome: str,
+    predictor: str,
+    group: str | None,
+    levels,
+    covariates: list[Covariate] = (),
 ) -> pd.DataFrame:
     """Within-cluster slope(s) from deviations from cluster means; one slope per group level
     (or one overall) with a common residual variance, as in the fixed-effects model
-    ``outcome ~ cluster + predictor[:group]``."""
+    ``outcome ~ cluster + predictor[:group]`` (``+ covariates``: level-1 ones held constant
+    in the within regression, level-2 ones absorbed by the cluster effects)."""
+    within = [c for c in covariates if c.level == 1]
+    if within:
+        return _within_held(data, cluster, outcome, predictor, group, levels, within)
     dx = data[predictor] - data.groupby(cluster)[predictor].transform("mean")
     dy = data[outcome] - data.groupby(cluster)[outcome].transform("mean")
     keys = data[group] if group is not None else pd.Series("overall", index=data.index)
@@ -112,6 +124,29 @@ def _within(
     )
 
 
+def _within_held(data, cluster, outcome, predictor, group, levels, within) -> pd.DataFrame:
+    """:func:`_within` with level-1 covariates: the slopes and the covariates' coefficients
+    from one within regression (as fixed_effects_common_slope)."""
+    stats = cluster_stats(data, cluster, outcome, predictor)
+    scopes = levels if group is not None else ["overall"]
+    if group is None:
+        code = np.zeros(len(data), dtype=int)
+    else:
+        code = pd.Categorical(data[group].astype(str), [str(v) for v in scopes]).codes
+    held = held_within(data, stats, within)
+    W = np.column_stack([(code[:, None] == np.arange(len(scopes))) * stats.dx[:, None], held.dz])
+    norms2 = np.concatenate([np.sum(W[:, : len(scopes)] ** 2, axis=0), held.norms2])
+    names = [*map(str, scopes), *held.names]
+    theta, V, resid = solve_within(W, stats.dy, names, cluster, norms2)
+    df = len(data) - len(stats.ids) - W.shape[1]
+    s2 = float(resid @ resid) / df
+    k = len(scopes)
+    return pd.DataFrame(
+        {"estimate": theta[:k], "se": np.sqrt(s2 * np.diag(V)[:k]), "df": float(df)},
+        index=[str(s) for s in scopes],
+    )
+
+
 def _slopes(result) -> pd.DataFrame:
     est = result.group_estimates()
     return pd.DataFrame(
@@ -124,7 +159,7 @@ def _slopes(result) -> pd.DataFrame:
     )
 
 
-def _between(data, cluster, outcome, predictor, group, reference) -> pd.DataFrame:
+def _between(data, cluster, outcome, predictor, group, reference, covariates=()) -> pd.DataFrame:
     """Between-cluster slope(s); NaN where the cluster means of ``predictor`` do not vary
     (overall or within a group: the slope is aliased, as R's lm finds it): a balanced design,
     such as the same days for every subject, has no between-cluster variation to estimate a
@@ -135,7 +170,7 @@ def _between(data, cluster, outcome, predictor, group, reference) -> pd.DataFram
         return pd.DataFrame(
             {"estimate": nan, "se": nan, "df": nan}, index=[str(lv) for lv in levels]
         )
-    return _slopes(between_cluster(data, cluster, outcome, predictor, group, reference))
+    return _slopes(between_cluster(data, cluster, outcome, predictor, group, reference, covariates))
 
 
 def three_effects(
@@ -145,25 +180,32 @@ def three_effects(
     predictor: str,
     group: str | None = None,
     reference=None,
+    covariates: list[Covariate] = (),
 ) -> EffectsResult:
     """Within, between and pooled slopes of ``outcome`` on ``predictor``, overall and by
-    ``group``. By group, each kind of slope comes from one model with a slope per group (and a
-    residual variance common to the groups): the fixed-effects model with ``predictor:group``
-    for within, the cluster-means regression ``* group`` for between, and
-    ``outcome ~ predictor * group`` for pooled."""
-    require_columns(data, cluster, outcome, predictor, group)
-    cols = [c for c in (cluster, outcome, predictor, group) if c is not None]
+    ``group``, with the ``covariates`` held constant. By group, each kind of slope comes from
+    one model with a slope per group (and a residual variance common to the groups): the
+    fixed-effects model with ``predictor:group`` for within, the cluster-means regression
+    ``* group`` for between, and ``outcome ~ predictor * group`` for pooled."""
+    names = [c.name for c in covariates]
+    require_columns(data, cluster, outcome, predictor, group, *names)
+    cols = [c for c in (cluster, outcome, predictor, group, *names) if c is not None]
     d = data.dropna(subset=cols)
+    cov = covariates
     pieces = {
-        ("overall", "within"): _within(d, cluster, outcome, predictor, None, None),
-        ("overall", "between"): _between(d, cluster, outcome, predictor, None, None),
-        ("overall", "pooled"): _slopes(pooled_ols(d, outcome, predictor)),
+        ("overall", "within"): _within(d, cluster, outcome, predictor, None, None, cov),
+        ("overall", "between"): _between(d, cluster, outcome, predictor, None, None, cov),
+        ("overall", "pooled"): _slopes(pooled_ols(d, outcome, predictor, covariates=cov)),
     }
     if group is not None:
         levels = group_levels(d, group, reference)
-        pieces[("group", "within")] = _within(d, cluster, outcome, predictor, group, levels)
-        pieces[("group", "between")] = _between(d, cluster, outcome, predictor, group, reference)
-        pieces[("group", "pooled")] = _slopes(pooled_ols(d, outcome, predictor, group, reference))
+        pieces[("group", "within")] = _within(d, cluster, outcome, predictor, group, levels, cov)
+        pieces[("group", "between")] = _between(
+            d, cluster, outcome, predictor, group, reference, cov
+        )
+        pieces[("group", "pooled")] = _slopes(
+            pooled_ols(d, outcome, predictor, group, reference, cov)
+        )
     rows = []
     for (kind, effect), frame in pieces.items():
         for scope, row in frame.iterrows():

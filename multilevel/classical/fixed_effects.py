@@ -19,10 +19,19 @@ from multilevel.classical.clusters import (
     report_dropped,
     require_columns,
 )
+from multilevel.classical.fe_covariates import (
+    absorbed_sentence,
+    aliased_sentence,
+    estimable,
+    extend_design,
+    held_within,
+    solve_within,
+)
 from multilevel.classical.results import FixedEffectsResult
 from multilevel.classical.wald import WaldResult
 from multilevel.classical.within import WithinFit
 from multilevel.coefficients import coef_table
+from multilevel.data.covariates import Covariate
 from multilevel.distributions import f_sf
 from multilevel.errors import DataError
 
@@ -98,8 +107,10 @@ def fixed_effects_separate(
     group: str,
     reference=None,
     level: float = 0.95,
+    covariates: list[Covariate] = (),
 ) -> FixedEffectsResult:
-    """Method 2a: one intercept and one slope per cluster (``outcome ~ cluster/predictor - 1``),
+    """Method 2a: one intercept and one slope per cluster (``outcome ~ cluster/predictor - 1``,
+    plus common coefficients of the level-1 ``covariates``; level-2 ones are absorbed),
     then the Wald test that the equally weighted average cluster line is the same in every
     group (page 41). The test's rows are the non-reference level minus the reference level
     ("Int", "Slope"; suffixed by the level when the group has more than two levels).
@@ -108,8 +119,11 @@ def fixed_effects_separate(
     residual sum of squares over N - 2J; the lines of different clusters are uncorrelated,
     each with its 2 x 2 covariance. Clusters whose predictor takes fewer than two distinct
     values are dropped (and counted in the description)."""
-    require_columns(data, cluster, outcome, predictor, group)
-    d = data.dropna(subset=[cluster, outcome, predictor, group])
+    held_names = [c.name for c in covariates]
+    require_columns(data, cluster, outcome, predictor, group, *held_names)
+    d = data.dropna(subset=[cluster, outcome, predictor, group, *held_names])
+    within = [c for c in covariates if c.level == 1]
+    absorbed = [c for c in covariates if c.level == 2]
     stats = cluster_stats(d, cluster, outcome, predictor)
     coefs, dropped = cluster_lines(stats, cluster_constant(d, cluster, group))
     note = report_dropped(dropped, cluster, predictor)
@@ -124,7 +138,6 @@ def fixed_effects_separate(
     rows = kept[stats.codes]
     resid = (stats.dy - every_slope[stats.codes] * stats.dx)[rows]
     N = int(rows.sum())
-    df_resid = float(N - 2 * J)
     # theta = (a_c, b_c) = A (ybar_c, b_c): a_c = ybar_c - xbar_c b_c
     c = np.arange(J)
     A = _sparse(
@@ -134,15 +147,37 @@ def fixed_effects_separate(
         (2 * J, 2 * J),
     )
     names = _names(cluster, ids).append(_names(cluster, ids, f":{predictor}"))
+    u = [stats.ybar[kept], slope]
+    dense = None
+    held = held_within(d, stats, within) if within else None
+    aliased = []
+    if held is not None:
+        # gamma from the rows net of each cluster's own line; then
+        # b_c = b_c(y) - b_c(Z) gamma, a_c = ybar_c - xbar_c b_c(y) - (zbar_c - xbar_c b_c(Z)) gamma
+        bz = held.slopes_on_x(stats)
+        Zt = (held.dz - bz[stats.codes] * stats.dx[:, None])[rows]
+        keep = estimable(Zt, held.norms2)
+        aliased = [name for name, k in zip(held.names, keep, strict=True) if not k]
+        held, bz, Zt = held.subset(keep), bz[:, keep], Zt[:, keep]
+    if held is not None and held.names:
+        gamma, dense, resid = solve_within(Zt, resid, held.names, cluster, held.norms2)
+        zk, bk = held.zbar[kept], bz[kept]
+        A = extend_design(A, np.vstack([-(zk - xbar[:, None] * bk), -bk]))
+        u.append(gamma)
+        names = names.append(pd.Index(held.names, dtype=object))
+    df_resid = float(N - A.shape[0])
     fit = WithinFit(
         names,
         A,
-        np.concatenate([stats.ybar[kept], slope]),
+        np.concatenate(u),
         np.concatenate([1.0 / n, 1.0 / sxx]),
         _scale(resid, df_resid),
         df_resid,
         N,
+        dense,
     )
+    if dense is not None:
+        coefs = _adjusted_lines(coefs, fit, J, xbar, sxx, dense, A)
     gcode = _group_codes(coefs[group], levels)
     group_L = {}
     for i, lv in enumerate(levels):
@@ -152,13 +187,17 @@ def fixed_effects_separate(
             np.repeat([0, 1], len(members)),
             np.concatenate([members, J + members]),
             np.concatenate([w, w]),
-            (2, 2 * J),
+            (2, A.shape[0]),
         )
     desc = (
         f"Fixed effects (one line per {cluster}): compares the groups' equally weighted averages "
         f"of the {cluster} lines. It estimates the within-{cluster} relation, and its standard "
         f"errors use only within-{cluster} variability, so they hold for new observations from "
-        f"these same {cluster}s, not for the population of {cluster}s." + note
+        f"these same {cluster}s, not for the population of {cluster}s."
+        + _within_sentence(within, cluster)
+        + absorbed_sentence(absorbed, cluster)
+        + aliased_sentence(aliased, cluster)
+        + note
     )
     test, why = None, ""
     if df_resid > 0:
@@ -166,7 +205,41 @@ def fixed_effects_separate(
     else:
         why = _no_error_df(f"every {cluster} line fits its two observations exactly")
     return _result(
-        "Fixed effects: separate lines", desc, fit, resid, group_L, test, coefs, dropped, why
+        "Fixed effects: separate lines",
+        desc,
+        fit,
+        resid,
+        group_L,
+        test,
+        coefs,
+        dropped,
+        why,
+        absorbed=[c.name for c in absorbed],
+        covariate_columns=held.names if held is not None else [],
+    )
+
+
+def _adjusted_lines(coefs, fit: WithinFit, J, xbar, sxx, dense, A) -> pd.DataFrame:
+    """The clusters' lines of method 2a with covariates (at covariates 0): each cluster's
+    intercept and slope with their SEs and covariance from the fit, not its own OLS line."""
+    out = coefs.copy()
+    params, bse = fit.params.to_numpy(), fit.bse.to_numpy()
+    C = A[:, 2 * J :].toarray()
+    own = -xbar / sxx  # cov(a_c, b_c) of the cluster pieces, in units of the scale
+    out["intercept"], out["slope"] = params[:J], params[J : 2 * J]
+    out["intercept_se"], out["slope_se"] = bse[:J], bse[J : 2 * J]
+    out["cov_is"] = fit.scale * (own + np.sum((C[:J] @ dense) * C[J : 2 * J], axis=1))
+    return out
+
+
+def _within_sentence(within: list[Covariate], cluster: str) -> str:
+    if not within:
+        return ""
+    names = ", ".join(c.name for c in within)
+    return (
+        f" The level-1 covariates ({names}) have one coefficient each, common to every "
+        f"{cluster}; the lines are drawn at covariates 0 (a categorical one at its reference "
+        "level)."
     )
 
 
@@ -202,17 +275,24 @@ def fixed_effects_common_slope(
     group: str,
     reference=None,
     level: float = 0.95,
+    covariates: list[Covariate] = (),
 ) -> FixedEffectsResult:
     """Method 2b: one intercept per cluster and one slope per group
-    (``outcome ~ predictor + cluster + predictor:group``), with the Wald test of the
+    (``outcome ~ predictor + cluster + predictor:group``, plus common coefficients of the
+    level-1 ``covariates``; level-2 ones are absorbed), with the Wald test of the
     ``predictor:group`` coefficients (page 42).
 
     The slope of group g is the within regression's ``Sxy_g / Sxx_g`` (sums over its
     clusters), cluster c's intercept ``a_c = ybar_c - xbar_c b_g``; the coefficients are those
     of R's treatment coding: ``(Intercept)`` is the first cluster's intercept, ``cluster[c]``
-    the difference a_c - a_1, the predictor the reference group's slope."""
-    require_columns(data, cluster, outcome, predictor, group)
-    d = data.dropna(subset=[cluster, outcome, predictor, group])
+    the difference a_c - a_1, the predictor the reference group's slope. With level-1
+    covariates the group slopes and the covariates' coefficients come from one within
+    regression, and ``a_c = ybar_c - xbar_c b_g - zbar_c gamma``."""
+    held_names = [c.name for c in covariates]
+    require_columns(data, cluster, outcome, predictor, group, *held_names)
+    d = data.dropna(subset=[cluster, outcome, predictor, group, *held_names])
+    within = [c for c in covariates if c.level == 1]
+    absorbed = [c for c in covariates if c.level == 2]
     levels = group_levels(d, group, reference)
     groups = cluster_constant(d, cluster, group)
     stats = cluster_stats(d, cluster, outcome, predictor)
@@ -222,18 +302,44 @@ def fixed_effects_common_slope(
     sxx_g = np.bincount(gcode, weights=stats.sxx, minlength=k)
     resid = stats.dy - slopes[gcode][stats.codes] * stats.dx
     N = len(resid)
-    df_resid = float(N - J - k)
     inter = [f"{predictor}:{group}{lv}" for lv in levels[1:]]
     names = pd.Index([INTERCEPT, predictor], dtype=object)
     names = names.append(_names(cluster, stats.ids[1:])).append(pd.Index(inter, dtype=object))
+    A = _common_slope_design(stats.xbar, gcode, J, k)
+    u, d_pieces, dense = [stats.ybar, slopes], [1.0 / stats.n, 1.0 / sxx_g], None
+    held = held_within(d, stats, within) if within else None
+    aliased = []
+    if held is not None:
+        by_group = (gcode[stats.codes][:, None] == np.arange(k)) * stats.dx[:, None]
+        norms2 = np.concatenate([np.sum(by_group**2, axis=0), held.norms2])
+        keep = estimable(np.column_stack([by_group, held.dz]), norms2)
+        keep[:k] = True  # a level whose slope is aliased fails in solve_within, with its name
+        aliased = [name for name, kk in zip(held.names, keep[k:], strict=True) if not kk]
+        held, norms2 = held.subset(keep[k:]), norms2[keep]
+    if held is not None and held.names:
+        W = np.column_stack([by_group, held.dz])
+        theta, dense, resid = solve_within(W, stats.dy, [*levels, *held.names], cluster, norms2)
+        slopes, gamma = theta[:k], theta[k:]
+        # (Intercept) = a_1 and cluster[c] = a_c - a_1 take -zbar_1 gamma and
+        # -(zbar_c - zbar_1) gamma
+        zbar = held.zbar
+        C = np.zeros((J + k, len(held.names)))
+        C[0] = -zbar[0]
+        C[2 : J + 1] = -(zbar[1:] - zbar[0])
+        A = extend_design(A, C)
+        u, d_pieces = [stats.ybar, slopes, gamma], [1.0 / stats.n]
+        names = names.append(pd.Index(held.names, dtype=object))
+    p = A.shape[0]
+    df_resid = float(N - p)
     fit = WithinFit(
         names,
-        _common_slope_design(stats.xbar, gcode, J, k),
-        np.concatenate([stats.ybar, slopes]),
-        np.concatenate([1.0 / stats.n, 1.0 / sxx_g]),
+        A,
+        np.concatenate(u),
+        np.concatenate(d_pieces),
         _scale(resid, df_resid),
         df_resid,
         N,
+        dense,
     )
     group_L = {}
     for i, lv in enumerate(levels):
@@ -242,23 +348,26 @@ def fixed_effects_common_slope(
         rows = [0, 1] + [0] * len(members) + ([1] if i > 0 else [])
         cols = [0, 1, *(1 + members)] + ([J + i] if i > 0 else [])
         w = [1.0, 1.0] + [1.0 / np.sum(gcode == i)] * len(members) + ([1.0] if i > 0 else [])
-        group_L[lv] = _sparse(rows, cols, w, (2, J + k))
+        group_L[lv] = _sparse(rows, cols, w, (2, p))
     desc = (
         f"Fixed effects (a {cluster} intercept, one slope per {group}): the {group} slopes "
         f"are weighted averages of within-{cluster} slopes, giving more weight to {cluster}s "
         f"with more observations and more spread in {predictor}; between-{cluster} "
         "variability plays no role in the standard errors."
+        + _within_sentence(within, cluster)
+        + absorbed_sentence(absorbed, cluster)
+        + aliased_sentence(aliased, cluster)
     )
     coefs, dropped = cluster_lines(stats, groups)
     test, why = None, ""
     if df_resid > 0:
-        tested = _sparse(np.arange(k - 1), J + 1 + np.arange(k - 1), np.ones(k - 1), (k - 1, J + k))
+        tested = _sparse(np.arange(k - 1), J + 1 + np.arange(k - 1), np.ones(k - 1), (k - 1, p))
         L = pd.DataFrame(np.eye(k - 1), index=pd.Index(inter, dtype=object), columns=inter)
         test = _wald(fit, tested, L, level)
     else:
-        why = _no_error_df(f"{N} observations for {J + k} coefficients")
+        why = _no_error_df(f"{N} observations for {p} coefficients")
     y = d[outcome].to_numpy(dtype=float)
-    extra = _overall_f(y, resid, df_resid, J + k - 1)
+    extra = _overall_f(y, resid, df_resid, p - 1)
     return _result(
         "Fixed effects: common slope within group",
         desc,
@@ -269,6 +378,8 @@ def fixed_effects_common_slope(
         coefs,
         dropped,
         why,
+        absorbed=[c.name for c in absorbed],
+        covariate_columns=held.names if held is not None else [],
         **extra,
     )
 

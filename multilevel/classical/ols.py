@@ -1,5 +1,8 @@
 """Methods 1 and 4: pooled OLS and the between-cluster regression, fitted by statsmodels OLS
-on the pooled rows (N x 4) or on the cluster means (clusters x 4)."""
+on the pooled rows (N x 4) or on the cluster means (clusters x 4), each with the covariates'
+columns added (:mod:`multilevel.data.covariates`): as they are on the rows; on the cluster
+means, the cluster mean of a level-1 covariate's column (a categorical one's share of each
+non-reference level) and a level-2 covariate as it is."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import pandas as pd
 from multilevel.classical.clusters import cluster_means, group_levels, require_columns
 from multilevel.classical.results import OLSResult
 from multilevel.coefficients import coef_table
+from multilevel.data.covariates import Covariate, covariate_columns, covariate_design
 
 __all__ = ["INTERCEPT", "aliased_columns", "pooled_ols", "between_cluster"]
 
@@ -77,23 +81,30 @@ def _ols(method: str, description: str, y: pd.Series, X: pd.DataFrame, group_L: 
 
 
 def _line_design(
-    data: pd.DataFrame, predictor: str, group: str | None, levels: list | None
+    data: pd.DataFrame,
+    predictor: str,
+    group: str | None,
+    levels: list | None,
+    held: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Design of ``~ predictor * group`` with R's treatment coding and names, and the L
-    matrices giving each group's (intercept, slope)."""
+    """Design of ``~ predictor * group`` (plus the covariate columns ``held``, after the main
+    effects as R orders them) with R's treatment coding and names, and the L matrices giving
+    each group's (intercept, slope) at covariates 0."""
     x = data[predictor].astype(float).to_numpy()
     cols = {INTERCEPT: np.ones(len(data)), predictor: x}
+    held_cols = {} if held is None else {c: held[c].to_numpy() for c in held.columns}
     group_L: dict = {}
     if group is None:
-        X = pd.DataFrame(cols, index=data.index)
-        group_L["all"] = pd.DataFrame(
-            [[1.0, 0.0], [0.0, 1.0]], index=["intercept", "slope"], columns=X.columns
-        )
+        X = pd.DataFrame({**cols, **held_cols}, index=data.index)
+        group_L["all"] = pd.DataFrame(0.0, index=["intercept", "slope"], columns=X.columns)
+        group_L["all"].loc["intercept", INTERCEPT] = 1.0
+        group_L["all"].loc["slope", predictor] = 1.0
         return X, group_L
     g = data[group].to_numpy()
     dummies = [f"{group}{lv}" for lv in levels[1:]]
     for lv, name in zip(levels[1:], dummies, strict=True):
         cols[name] = (g == lv).astype(float)
+    cols.update(held_cols)
     for lv, name in zip(levels[1:], dummies, strict=True):
         cols[f"{predictor}:{name}"] = (g == lv) * x
     X = pd.DataFrame(cols, index=data.index)
@@ -117,17 +128,22 @@ def pooled_ols(
     predictor: str,
     group: str | None = None,
     reference=None,
+    covariates: list[Covariate] = (),
 ) -> OLSResult:
-    """Method 1: ``outcome ~ predictor * group`` by OLS, ignoring clusters (page 46)."""
-    require_columns(data, outcome, predictor, group)
-    d = data.dropna(subset=[c for c in (outcome, predictor, group) if c is not None])
+    """Method 1: ``outcome ~ predictor * group + covariates`` by OLS, ignoring clusters
+    (page 46)."""
+    names = [c.name for c in covariates]
+    require_columns(data, outcome, predictor, group, *names)
+    d = data.dropna(subset=[c for c in (outcome, predictor, group, *names) if c is not None])
     levels = group_levels(d, group, reference) if group is not None else None
-    X, group_L = _line_design(d, predictor, group, levels)
+    held = covariate_design(d, covariates) if covariates else None
+    X, group_L = _line_design(d, predictor, group, levels, held)
     by = f" separately in each level of {group}" if group else ""
     desc = (
         f"Pooled OLS: the marginal line of {outcome} on {predictor}{by}, ignoring clusters. It "
         "mixes within- and between-cluster associations, and its standard errors treat every "
         "observation as independent, so they are too small when clusters differ."
+        + _held_sentence(covariates)
     )
     return _ols("Pooled OLS", desc, d[outcome], X, group_L)
 
@@ -139,20 +155,39 @@ def between_cluster(
     predictor: str,
     group: str | None = None,
     reference=None,
+    covariates: list[Covariate] = (),
 ) -> OLSResult:
     """Method 4 (page 44): OLS of the cluster means of ``outcome`` on the cluster means of
-    ``predictor`` (one observation per cluster), optionally ``* group``. The document prints
-    the model without group (page 44) and draws the model by group (pages 64, 66)."""
-    require_columns(data, cluster, outcome, predictor, group)
-    d = data.dropna(subset=[c for c in (cluster, outcome, predictor, group) if c is not None])
-    means = cluster_means(d, cluster, [outcome, predictor], group)
+    ``predictor`` (one observation per cluster), optionally ``* group``, plus the cluster
+    means of the covariates' columns. The document prints the model without group (page 44)
+    and draws the model by group (pages 64, 66)."""
+    names = [c.name for c in covariates]
+    require_columns(data, cluster, outcome, predictor, group, *names)
+    subset = [c for c in (cluster, outcome, predictor, group, *names) if c is not None]
+    d = data.dropna(subset=subset)
+    held = covariate_columns(covariates)
+    if covariates:
+        d = d.assign(**covariate_design(d, covariates))  # a numeric one keeps its name
+    means = cluster_means(d, cluster, [outcome, predictor, *held], group)
     levels = group_levels(means, group, reference) if group is not None else None
-    X, group_L = _line_design(means, predictor, group, levels)
+    X, group_L = _line_design(means, predictor, group, levels, means[held] if held else None)
     by = f" in each level of {group}" if group else ""
     desc = (
         f"Between-{cluster} (ecological) regression: the line through the {cluster} means of "
         f"{outcome} and {predictor}{by}. It estimates the between-{cluster} (contextual plus "
         f"within) association, not the within-{cluster} slope."
+        + _held_sentence(covariates, f" ({cluster} means of level-1 covariates)")
     )
     res = _ols("Between-cluster (means) OLS", desc, means[outcome], X, group_L)
     return res
+
+
+def _held_sentence(covariates: list[Covariate], how: str = "") -> str:
+    """The sentence saying which covariates are held constant (empty without any)."""
+    if not covariates:
+        return ""
+    names = ", ".join(c.name for c in covariates)
+    return (
+        f" Covariates held constant{how}: {names}; the lines are drawn at covariates 0 (a "
+        "categorical one at its reference level)."
+    )

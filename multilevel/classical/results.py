@@ -255,6 +255,10 @@ class FixedEffectsResult(OLSResult):
     cluster_coefs: pd.DataFrame | None = None
     dropped_clusters: list = field(default_factory=list)
     note: str = ""
+    #: level-2 covariates left out: the cluster effects absorb them
+    absorbed: list = field(default_factory=list)
+    #: the coefficients of the level-1 covariates (common to every cluster)
+    covariate_columns: list = field(default_factory=list)
 
     def cov_params(self) -> pd.DataFrame:
         return self.fit.cov_params()
@@ -272,6 +276,8 @@ class FixedEffectsResult(OLSResult):
         out["dropped_clusters"] = [str(c) for c in self.dropped_clusters]
         if self.note:
             out["note"] = self.note
+        if self.absorbed:
+            out["absorbed"] = list(self.absorbed)
         return out
 
 
@@ -287,9 +293,13 @@ class TwoStageResult(LinearMethodResult):
     resid_cov: pd.DataFrame | None = None
     cluster_coefs: pd.DataFrame | None = None
     dropped_clusters: list = field(default_factory=list)
+    #: level-1 covariate column -> number of clusters whose regression could not estimate it
+    not_estimable: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out = super().to_dict()
+        if self.not_estimable:
+            out["not_estimable"] = {k: int(v) for k, v in self.not_estimable.items()}
         out["responses"] = {k: frame_dict(v) for k, v in self.responses.items()}
         out["manova"] = frame_dict(self.manova)
         out["resid_cov"] = self.resid_cov.to_numpy().tolist()

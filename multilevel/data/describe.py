@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.data.covariates import describe_covariates
 from multilevel.data.grouping import invariant_columns, tab, up
 from multilevel.data.prepare import ROW_ID
 from multilevel.report.tables import Table, format_frame
@@ -40,6 +41,8 @@ def variable_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
         role_of[roles.group] = "level-2 group"
     for label in roles.labels:
         role_of[label] = "label"
+    for covariate in roles.covariates:
+        role_of[covariate] = "covariate"
     rows = []
     for column in long.columns:
         if column == ROW_ID:
@@ -75,6 +78,33 @@ def variable_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variable")
 
 
+def covariate_table(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    """One row per covariate: its level, type and coding, and where each method puts it."""
+    cluster = spec.roles.cluster
+    rows = []
+    for cov in describe_covariates(long, cluster, spec.roles.covariates):
+        level1 = cov.level == 1
+        rows.append(
+            {
+                "covariate": cov.name,
+                "level": str(cov.level),
+                "type": cov.kind,
+                "coding": (
+                    "as it is"
+                    if cov.kind == "numeric"
+                    else f"treatment contrasts, reference {cov.reference}"
+                ),
+                "coefficients": ", ".join(cov.columns),
+                "fixed effects": (
+                    "one common coefficient" if level1 else f"absorbed by the {cluster} effects"
+                ),
+                "two-stage": f"each {cluster}'s regression" if level1 else "second stage",
+                "between": f"{cluster} mean" if level1 else "as it is",
+            }
+        )
+    return pd.DataFrame(rows).set_index("covariate")
+
+
 def data_tables(
     long: pd.DataFrame,
     spec: DatasetSpec,
@@ -102,6 +132,21 @@ def data_tables(
             doc_pages="18, 27",
         )
     ]
+    if roles.covariates:
+        tables.append(
+            Table(
+                key="covariates",
+                title="Covariates held constant",
+                caption=(
+                    "Each covariate enters every method's and model's fixed part additively; "
+                    "its level is read from the data (constant within every "
+                    f"{cluster}: level 2). A categorical covariate has one coefficient per "
+                    "level other than its reference (treatment contrasts); lines and group "
+                    "comparisons are at covariates 0, a categorical one at its reference level"
+                ),
+                frame=covariate_table(long, spec),
+            )
+        )
     head = long.head(head_rows).set_index(ROW_ID)
     head.index.name = "row in raw file"
     tables.append(

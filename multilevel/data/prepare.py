@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.config import DatasetSpec
+from multilevel.data.covariates import code_covariates, describe_covariates
 from multilevel.data.grouping import capply, varying_clusters
 from multilevel.data.rawdata import read_table
 from multilevel.errors import DataError
@@ -39,6 +40,9 @@ class Prepared:
     @property
     def n_removed_by_subset(self) -> int:
         return self.n_raw_rows - self.n_subset_rows
+
+    #: each covariate's kind, level (1 or 2), levels and coding (Covariate.to_dict)
+    covariates: list[dict] = field(default_factory=list)
 
 
 def _align_key_types(left: pd.Series, right: pd.Series, paths: tuple[str, str], key: str):
@@ -285,6 +289,9 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
                 row_label="clusters",
             )
         long = _make_group(long, spec, l1_path)
+    long = code_covariates(
+        long, roles.cluster, roles.covariates, roles.covariate_references, l1_path
+    )
     if spec.composition:
         long = _add_composition(long, spec, l1_path)
     if spec.id_label:
@@ -301,4 +308,7 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
         single_row_clusters=single,
         n_subset_rows=n_subset,
         unused_level2_keys=unused_keys,
+        covariates=[
+            c.to_dict() for c in describe_covariates(long, roles.cluster, roles.covariates)
+        ],
     )

@@ -70,7 +70,8 @@ def oneway_cluster_table(
     labels: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per cluster (pages 159-160): mean of the predictor, mean of the outcome, n, the
-    OLS estimate (the BLUE, equal to the cluster mean), the BLUP (``coef``), the predicted
+    OLS estimate (the BLUE, equal to the cluster mean; with covariates in the fixed part, the
+    cluster mean net of their fitted effect), the BLUP (``coef``), the predicted
     random effect and the shrinkage factor. ``fit`` is the one-way model's results;
     ``labels`` maps clusters to display labels (index order is kept)."""
     g = data.groupby(cluster, sort=True, observed=True)
@@ -82,6 +83,12 @@ def oneway_cluster_table(
         }
     )
     table["ols"] = table["outcome_mean"]
+    if len(fit.params) > 1:
+        # with covariates the BLUE is the cluster mean net of the covariates' fitted effect
+        # (at covariates 0, as the BLUP): then BLUP = gamma + shrink (BLUE - gamma) still holds
+        held = fit.fitted(0).to_numpy() - float(fit.params[INTERCEPT])
+        net = pd.Series(data[outcome].to_numpy() - held, index=data.index)
+        table["ols"] = net.groupby(data[cluster].to_numpy(), sort=True).mean()
     coef = fit.coef()[INTERCEPT]
     coef.index = coef.index.astype(table.index.dtype)
     table["blup"] = coef.reindex(table.index)
@@ -93,11 +100,14 @@ def oneway_cluster_table(
     return table
 
 
-def column_value(name: str, x: float, level: str | None, group: str | None, levels=()) -> float:
+def column_value(
+    name: str, x: float, level: str | None, group: str | None, levels=(), predictor=None
+) -> float:
     """The value of the design column ``name`` at predictor value ``x`` in group ``level``: a
     product over its ':'-separated parts of 1 (intercept), an indicator (a part naming the
-    group and one of its ``levels``) or x (the predictor). Models in cvar() are not lines in
-    x alone and are refused."""
+    group and one of its ``levels``) or x (the predictor). Given the ``predictor``'s name, any
+    other part is a covariate, held at 0 (its reference level when categorical). Models in
+    cvar() are not lines in x alone and are refused."""
     indicators = {f"{group}{lv}": lv for lv in levels} if group else {}
     value = 1.0
     for part in name.split(":"):
@@ -107,23 +117,29 @@ def column_value(name: str, x: float, level: str | None, group: str | None, leve
             value *= 1.0 if indicators[part] == level else 0.0
         elif part.startswith("cvar("):
             raise ValueError(f"column {name!r}: a cluster-mean term is not a line in x")
-        else:
+        elif predictor is None or part == predictor:
             value *= x
+        else:
+            value = 0.0
     return value
 
 
 def line_coefficients(
-    coef: pd.Series, level: str | None, group: str | None, levels=()
+    coef: pd.Series, level: str | None, group: str | None, levels=(), predictor=None
 ) -> tuple[float, float]:
-    """(intercept, slope) of the line a coefficient vector implies in group ``level``."""
-    at0 = sum(v * column_value(n, 0.0, level, group, levels) for n, v in coef.items())
-    at1 = sum(v * column_value(n, 1.0, level, group, levels) for n, v in coef.items())
+    """(intercept, slope) of the line a coefficient vector implies in group ``level`` (with
+    the covariates at 0 when ``predictor`` is given)."""
+    at0 = sum(v * column_value(n, 0.0, level, group, levels, predictor) for n, v in coef.items())
+    at1 = sum(v * column_value(n, 1.0, level, group, levels, predictor) for n, v in coef.items())
     return float(at0), float(at1 - at0)
 
 
-def population_lines(fit, group: str | None, levels: list[str]) -> pd.DataFrame:
-    """The mean line of each group (fixed effects only)."""
-    rows = {lv: line_coefficients(fit.params, lv, group, levels) for lv in levels or [None]}
+def population_lines(fit, group: str | None, levels: list[str], predictor=None) -> pd.DataFrame:
+    """The mean line of each group (fixed effects only; covariates at 0 when ``predictor`` is
+    given)."""
+    rows = {
+        lv: line_coefficients(fit.params, lv, group, levels, predictor) for lv in levels or [None]
+    }
     return pd.DataFrame(rows, index=["intercept", "slope"]).T
 
 
@@ -134,17 +150,33 @@ def cluster_groups(data: pd.DataFrame, cluster: str, group: str | None) -> pd.Se
     return first.astype(str)
 
 
+def _net_of_covariates(fit, predictor: str, group: str | None, levels) -> np.ndarray | None:
+    """Each row's fitted effect of the covariates' columns (every column that is not the
+    intercept, the predictor, a group indicator or a product of them); None without any."""
+    indicators = {f"{group}{lv}" for lv in levels} if group else set()
+    plain = {INTERCEPT, predictor, *indicators}
+    held = [n for n in fit.params.index if any(p not in plain for p in n.split(":"))]
+    if not held:
+        return None
+    return sum(float(fit.params[n]) * fit.design.columns[n] for n in held)
+
+
 def blue_blup_lines(
     data: pd.DataFrame, fit, cluster: str, outcome: str, predictor: str, group: str | None
 ) -> pd.DataFrame:
-    """Per cluster: the group, n, the BLUE (each cluster's OLS intercept and slope) and the
-    BLUP (the mixed model's cluster line). Clusters whose OLS slope is not estimable have
-    NaN BLUEs."""
-    blue, _ = cluster_coefficients(data, cluster, outcome, predictor)
+    """Per cluster: the group, n, the BLUE (each cluster's OLS intercept and slope; with
+    covariates in the fixed part, of the outcome net of their fitted effect) and the BLUP (the
+    mixed model's cluster line, covariates at 0). Clusters whose OLS slope is not estimable
+    have NaN BLUEs."""
     groups = cluster_groups(data, cluster, group)
+    levels = [str(v) for v in dict.fromkeys(groups.dropna())]
+    held = _net_of_covariates(fit, predictor, group, levels)
+    if held is not None:
+        rows = data.loc[fit.design.row_index]
+        data = rows.assign(**{outcome: rows[outcome].to_numpy(dtype=float) - held})
+    blue, _ = cluster_coefficients(data, cluster, outcome, predictor)
     coef = fit.coef()
     coef.index = coef.index.astype(groups.index.dtype)
-    levels = [str(v) for v in dict.fromkeys(groups.dropna())]
     coef = coef.reindex(groups.index)
     b0 = np.full(len(groups), np.nan)
     b1 = np.full(len(groups), np.nan)
@@ -156,8 +188,8 @@ def blue_blup_lines(
         at0, at1 = 0, 0
         for name in coef.columns:
             values = coef[name].to_numpy(dtype=float)[rows]
-            at0 = at0 + values * column_value(name, 0.0, level, group, levels)
-            at1 = at1 + values * column_value(name, 1.0, level, group, levels)
+            at0 = at0 + values * column_value(name, 0.0, level, group, levels, predictor)
+            at1 = at1 + values * column_value(name, 1.0, level, group, levels, predictor)
         b0[rows], b1[rows] = at0, at1 - at0
     out = pd.DataFrame({"blup_intercept": b0, "blup_slope": b1}, index=groups.index)
     out.index.name = "cluster"

@@ -168,11 +168,17 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
     fit, lines = model
     art = arts[lines_model_key(roles)]
     levels = [str(v) for v in long[roles.group].cat.categories] if roles.group else []
-    pop = population_lines(fit, roles.group, levels)
+    pop = population_lines(fit, roles.group, levels, roles.predictor)
     if roles.group:
         pop = pop.loc[display_order(pop.index, roles.group_order)]
     drawn = largest_clusters(long[roles.cluster], LINES)
     arrows = largest_clusters(long[roles.cluster], ARROWS)
+    held = (
+        "With the covariates held constant, lines are at covariates 0 (a categorical one at "
+        "its reference level) and a BLUE is of the outcome net of their fitted effect. "
+        if roles.covariates
+        else ""
+    )
     figs["blup_lines"] = blup_lines_figure(
         long,
         lines,
@@ -188,7 +194,8 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
         (
             "blup_lines",
             f"BLUP lines from the model with random slopes ({name})",
-            with_note(
+            held
+            + with_note(
                 "Each cluster's line (fixed part plus its predicted random "
                 "effects) over the range of its data, with the mean line in black",
                 len(drawn),
@@ -209,6 +216,7 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
             "line (BLUE, blue) and BLUP (red) as a point (slope, intercept), an "
             "arrow from one to the other, the 1-SD dispersion ellipse of each "
             "group's BLUEs and BLUPs, and each group's mean line (green star). "
+            + held
             + with_note(
                 "Slopes shrink much more than intercepts: most of the spread of the "
                 "OLS slopes is sampling error",

@@ -1,7 +1,8 @@
 """The ladder of hierarchical models, "from the simple to the complex" (document page 120).
 
 Ten models, each a fixed part and a random part built from the dataset's roles (outcome Y,
-level-1 predictor X, level-2 group W, cluster), never from column names:
+level-1 predictor X, level-2 group W, cluster), never from column names; the dataset's
+covariates, if any, are added to every fixed part (``+ C1 + C2``), the random parts unchanged:
 
 =========================== ============================ ===================
 model                       fixed part                   random part
@@ -137,7 +138,8 @@ def ladder_specs(roles: Roles) -> list[ModelSpec]:
          f"{y} ~ ({cx} + {dx}) * {w}", f"~ 1 + {dx}", True, True,
          "between and within slopes, each depending on the group"),
     ]  # fmt: skip
-    return [ModelSpec(row[0], row[1], SHORT[row[0]], *row[2:]) for row in rows]
+    held = "".join(f" + {quote(name)}" for name in roles.covariates)
+    return [ModelSpec(row[0], row[1], SHORT[row[0]], row[2] + held, *row[3:]) for row in rows]
 
 
 def spec_for(roles: Roles, key: str) -> ModelSpec:

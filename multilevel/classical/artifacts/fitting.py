@@ -36,6 +36,7 @@ from multilevel.classical import (
 from multilevel.classical.clusters import cluster_mean_varies
 from multilevel.classical.effects import EffectsResult, three_effects
 from multilevel.config import DatasetSpec
+from multilevel.data.covariates import describe_covariates
 from multilevel.workflow_names import METHOD_KEYS
 
 METHODS = METHOD_KEYS
@@ -100,6 +101,7 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
         raise ValueError(f"unknown method {name!r}; use one of {METHODS}")
     r = spec.roles
     group, ref = r.group, r.group_reference
+    held = {"covariates": describe_covariates(long, r.cluster, r.covariates)}
     if group is None:
         if name in NEEDS_GROUP:
             return MethodFit(
@@ -111,29 +113,29 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
                 ),
             )
         if name == "pooled":
-            return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor))
+            return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor, **held))
         if not cluster_mean_varies(long, r.cluster, r.predictor):
             return MethodFit(name, spec, skipped=_no_between(spec))
-        overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
+        overall = between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
         return MethodFit(name, spec, overall, overall)
     if name == "between" and not cluster_mean_varies(long, r.cluster, r.predictor):
         return MethodFit(name, spec, skipped=_no_between(spec))
     levels = group_levels(long, group, ref)
     roles = {"cluster": r.cluster, "outcome": r.outcome, "predictor": r.predictor, "group": group}
     if name == "pooled":
-        result = pooled_ols(long, r.outcome, r.predictor, group, ref)
+        result = pooled_ols(long, r.outcome, r.predictor, group, ref, **held)
     elif name == "fe2a":
-        result = fixed_effects_separate(long, **roles, reference=ref)
+        result = fixed_effects_separate(long, **roles, reference=ref, **held)
     elif name == "fe2b":
-        result = fixed_effects_common_slope(long, **roles, reference=ref)
+        result = fixed_effects_common_slope(long, **roles, reference=ref, **held)
         fit = MethodFit(name, spec, result, None, [str(v) for v in levels])
         fit.aliasing = group_aliasing(long, r.cluster, group, r.predictor)
         return fit
     elif name == "twostage":
-        result = two_stage(long, **roles, reference=ref)
+        result = two_stage(long, **roles, reference=ref, **held)
     else:
-        overall = between_cluster(long, r.cluster, r.outcome, r.predictor)
-        result = between_cluster(long, **roles, reference=ref)
+        overall = between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
+        result = between_cluster(long, **roles, reference=ref, **held)
         return MethodFit(name, spec, result, overall, [str(v) for v in levels])
     return MethodFit(name, spec, result, None, [str(v) for v in levels])
 
@@ -175,4 +177,7 @@ def _no_between(spec: DatasetSpec) -> str:
 
 def fit_effects(long: pd.DataFrame, spec: DatasetSpec) -> EffectsResult:
     r = spec.roles
-    return three_effects(long, r.cluster, r.outcome, r.predictor, r.group, r.group_reference)
+    held = describe_covariates(long, r.cluster, r.covariates)
+    return three_effects(
+        long, r.cluster, r.outcome, r.predictor, r.group, r.group_reference, covariates=held
+    )

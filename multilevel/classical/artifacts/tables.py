@@ -40,6 +40,14 @@ def _term_meaning(term: str, fit: MethodFit) -> str:
             return f"{contrast_label(r.group, lv, ref)} at {r.predictor} = 0"
         if term == f"{r.predictor}:{r.group}{lv}":
             return f"{contrast_label(r.group, lv, ref)} in slope"
+    return _covariate_meaning(term, fit)
+
+
+def _covariate_meaning(term: str, fit: MethodFit) -> str:
+    """A covariate's coefficient (a numeric covariate's name, or a categorical one's name
+    followed by a level)."""
+    if any(term.startswith(c) for c in fit.spec.roles.covariates):
+        return "covariate, held constant"
     return ""
 
 
@@ -51,7 +59,7 @@ def _response_meaning(term: str, response: str, fit: MethodFit) -> str:
     for lv in fit.levels[1:]:
         if term == f"{group}{lv}":
             return f"{contrast_label(group, lv, ref)} in mean {cl} {response}"
-    return ""
+    return _covariate_meaning(term, fit)
 
 
 def _coef_frame(table: pd.DataFrame, meaning=None) -> pd.DataFrame:
@@ -97,6 +105,30 @@ def _untested_frames(fit: MethodFit) -> tuple[pd.DataFrame, pd.DataFrame]:
         index=pd.Index(names, name="hypothesis"),
     )
     return joint, rows
+
+
+def _fe_covariates_table(fit: MethodFit) -> list[Table]:
+    """The covariates' coefficients of a fixed-effects fit, and the level-2 covariates the
+    cluster effects absorb (rows without estimates)."""
+    res, r = fit.result, fit.spec.roles
+    table = res.table.loc[list(res.covariate_columns)]
+    absorbed = pd.DataFrame(np.nan, index=list(res.absorbed), columns=table.columns)
+    frame = _coef_frame(pd.concat([table, absorbed]))
+    frame["what it is"] = ["common to every " + r.cluster] * len(table) + [
+        f"absorbed by the {r.cluster} effects: not estimable"
+    ] * len(absorbed)
+    label = "2a" if fit.name == "fe2a" else "2b"
+    return [
+        Table(
+            f"{fit.name}_covariates",
+            f"Method {label}, fixed effects: the covariates",
+            frame,
+            f"Level-1 covariates have one coefficient each, common to every {r.cluster}; "
+            f"a level-2 covariate is constant within each {r.cluster}, so the {r.cluster} "
+            f"effects absorb it. Standard errors from within-{r.cluster} variability only, on "
+            f"{df_text(res.df_resid)} DF",
+        )
+    ]
 
 
 def method_tables(fit: MethodFit) -> list[Table]:
@@ -148,8 +180,9 @@ def method_tables(fit: MethodFit) -> list[Table]:
     if name in ("fe2a", "fe2b"):
         joint, rows = _test_frames(res.test) if res.test is not None else _untested_frames(fit)
         notes = [res.note] if res.note else []
+        held = _fe_covariates_table(fit) if r.covariates else []
         if name == "fe2a":
-            return [
+            return held + [
                 Table(
                     "fe2a_joint",
                     f"Method 2a, fixed effects: joint Wald test of the {r.group} gap",
@@ -193,7 +226,7 @@ def method_tables(fit: MethodFit) -> list[Table]:
                     notes,
                 ),
             )
-        return tables
+        return held + tables
     if name == "twostage":
         parts = []
         for response in ("intercept", "slope"):
