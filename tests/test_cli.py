@@ -60,7 +60,10 @@ def project(tmp_path):
     (tmp_path / "config" / "datasets").mkdir(parents=True)
     shutil.copy(ROOT / "config" / "config.yaml", tmp_path / "config" / "config.yaml")
     (tmp_path / "data").mkdir()
-    shutil.copy(ROOT / "data" / "published.csv", tmp_path / "data" / "published.csv")
+    # the files every report reads besides the dataset's own: the registry and the
+    # document's simulated school
+    for name in ("published.csv", "simulated_school.csv"):
+        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
     return tmp_path
 
 
