@@ -207,6 +207,19 @@ class ProfiledDeviance:
             u[:, blk] = Qy - np.matmul(ev.beta_c, Q)
         return u
 
+    def cluster_terms(self, ev: Evaluation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What each cluster subtracts from X'X, X'y and y'y in A, b and r^2 at ev's theta:
+        P_j'M_j^{-1}P_j (p, p, J), P_j'M_j^{-1}p_j (p, J) and p_j'M_j^{-1}p_j (J,)."""
+        J, p = self.s.n_groups, self.p
+        XX, Xy, yy = np.zeros((p, p, J)), np.zeros((p, J)), np.zeros(J)
+        for blk in self.blocks:
+            _, _, _, P, Py, Q, Qy = self._core(ev.lam, blk)
+            for a in range(self.q):
+                XX[:, :, blk] += P[a][:, None, :] * Q[a][None, :, :]
+                Xy[:, blk] += P[a] * Qy[a]
+                yy[blk] += Py[a] * Qy[a]
+        return XX, Xy, yy
+
     def conditional_inverses(self, ev: Evaluation) -> np.ndarray:
         """M_j^{-1} for every cluster, (q, q, J)."""
         out = np.empty((self.q, self.q, self.s.n_groups))
