@@ -21,8 +21,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.diagnostics.influence import cluster_influence
+from multilevel.diagnostics.influence import (
+    _deletions_at,
+    cluster_cross_products,
+    cluster_influence,
+)
 from multilevel.mixed import lmm
+from multilevel.mixed.profile import ProfiledDeviance
+from multilevel.mixed.sufficient import compute_sufficient
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "r" / "influence.json"
@@ -83,18 +89,47 @@ def test_equal_to_lme4_influence(name):
 
 
 @pytest.mark.parametrize("name", list(MODELS))
-def test_held_theta_approximation_is_a_refit_at_the_full_theta(name):
-    """Above EXACT_LIMIT clusters every cluster is first approximated with theta held at the full
-    fit's: that must be exactly lmm(theta=full theta) on the data without the cluster."""
+def test_deletion_at_a_given_theta_is_a_fit_at_that_theta(name):
+    """The approximation's building block: every cluster's deletion at a theta, from the
+    full statistics, must be lmm(theta=...) on the data without the cluster."""
     data, fit, _ = fitted(name)
-    approx = cluster_influence(fit, exact_limit=0, refit_largest=0)
-    assert not approx.exact.any()
+    suff = compute_sufficient(fit.design)
+    prof = ProfiledDeviance(suff, reml=True)
+    beta, se, dev = _deletions_at(prof, fit.theta, cluster_cross_products(fit.design, suff))
     fixed, random, group = MODELS[name]
-    for j in (0, len(approx.labels) // 2, len(approx.labels) - 1):
-        sub = data[data[group] != approx.labels[j]]
+    labels = fit.design.labels
+    for j in (0, len(labels) // 2, len(labels) - 1):
+        sub = data[data[group] != labels[j]]
         ref = lmm(fixed, random=random, group=group, data=sub, theta=fit.theta)
-        np.testing.assert_allclose(approx.params_without[j], ref.params.to_numpy(), rtol=1e-9)
-        np.testing.assert_allclose(approx.se_without[j], ref.bse.to_numpy(), rtol=1e-9)
+        np.testing.assert_allclose(beta[j], ref.params.to_numpy(), rtol=1e-9)
+        np.testing.assert_allclose(se[j], ref.bse.to_numpy(), rtol=1e-9)
+        assert dev[j] == pytest.approx(ref.deviance, rel=1e-12)
+
+
+def test_one_step_approximation_against_refits():
+    """Above EXACT_LIMIT clusters each refit is approximated by one Newton step in theta. On
+    these 200 simulated clusters its largest errors measured 0.0033 SEs (dfbetas) and 2.9% of
+    the largest Cook's distance; holding theta at the full fit's instead gives 0.034 SEs and
+    28%. The bounds sit between the two: a wrong or missing step fails them."""
+    rng = np.random.default_rng(1)
+    sizes = 5 + rng.multinomial(1000, np.full(200, 1 / 200))
+    codes = np.repeat(np.arange(200), sizes)
+    xb = rng.normal(size=200)
+    x = xb[codes] + rng.normal(size=codes.size)
+    b0, b1 = rng.normal(scale=2.0, size=200), rng.normal(scale=0.5, size=200)
+    y = (
+        10
+        + 1.5 * x
+        + 0.8 * xb[codes]
+        + b0[codes]
+        + b1[codes] * x
+        + rng.normal(scale=3, size=x.size)
+    )
+    fit = lmm("y ~ x", random="~ 1 + x", group="g", data=pd.DataFrame({"y": y, "x": x, "g": codes}))
+    exact = cluster_influence(fit)
+    approx = cluster_influence(fit, exact_limit=0, refit_largest=0)
+    assert np.abs(approx.dfbetas - exact.dfbetas).max() < 0.01
+    assert np.abs(approx.cooks - exact.cooks).max() < 0.06 * exact.cooks.max()
 
 
 def test_many_clusters_refit_the_largest_approximate_cooks():

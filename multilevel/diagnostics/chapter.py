@@ -166,9 +166,9 @@ def _influence_sentences(inf, labels, spec_names) -> list[str]:
     exact_words = (
         f"Each of the {J} clusters was left out in turn and the model refitted"
         if inf.exact.all()
-        else f"Each of the {J} clusters was left out in turn with the variance parameters "
-        f"held at the full fit's; the {int(inf.exact.sum())} with the largest Cook's "
-        "distance were refitted in full"
+        else f"Each of the {J} clusters was left out in turn, the refit approximated by one "
+        "Newton step of the variance parameters from the full fit's; the "
+        f"{int(inf.exact.sum())} with the largest Cook's distance were refitted in full"
     )
     out = [exact_words + " (lme4's influence(); Cook's distance with lme4's scaling)."]
     moves = []
@@ -224,8 +224,9 @@ def _influence_table(inf, labels, csv: str | None) -> Table:
     )
     if not inf.exact.all():
         caption += (
-            f"; above {EXACT_LIMIT} clusters the variance parameters are held at the full fit's "
-            f"except for the {int(inf.exact.sum())} largest, refitted (column refitted in the CSV)."
+            f"; above {EXACT_LIMIT} clusters each refit is approximated by one Newton step of the "
+            f"variance parameters, except for the {int(inf.exact.sum())} largest, refitted "
+            "(column refitted in the CSV)."
         )
     return Table(
         key="diagnostics_influence",
@@ -334,8 +335,8 @@ def diagnostics_chapter(
             + (
                 ""
                 if inf.exact.all()
-                else f"; variance parameters held at the full fit's except for the "
-                f"{REFIT_LARGEST} largest (refitted)"
+                else "; each refit approximated by one Newton step of the variance parameters "
+                f"except for the {REFIT_LARGEST} largest Cook's distances (refitted)"
             ),
             "",
             plots.influence_figure(inf.cooks, inf.dfbetas, list(inf.names), labels),
