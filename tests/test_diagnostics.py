@@ -113,7 +113,7 @@ def test_hs_chapter_numbers_and_sentences():
     # the largest Cook's distance named in the text is the first row of the table
     (table,) = ch.tables
     top = table.full.sort_values("cooks", ascending=False).iloc[0]
-    assert f"The largest Cook's distances: {top['label']} ({top['cooks']:.3f})" in " ".join(infl)
+    assert f"The largest Cook's distances: {top['label']} ({top['cooks']:.3g})" in " ".join(infl)
     assert len(table.frame) == 10 and len(table.full) == 40 and table.csv.endswith(".csv")
 
 

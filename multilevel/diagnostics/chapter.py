@@ -192,8 +192,8 @@ def _influence_sentences(inf, labels, spec_names) -> list[str]:
             + "."
         )  # fmt: skip
     order = np.argsort(-inf.cooks, kind="stable")[:3]
-    cooks = ", ".join(f"{labels[j]} ({inf.cooks[j]:.3f})" for j in order)
-    out.append(f"The largest Cook's distances: {cooks}; the median is {np.median(inf.cooks):.3f}.")
+    cooks = ", ".join(f"{labels[j]} ({inf.cooks[j]:.3g})" for j in order)
+    out.append(f"The largest Cook's distances: {cooks}; the median is {np.median(inf.cooks):.3g}.")
     n_sing = int(inf.singular.sum())
     if n_sing:
         out.append(
@@ -260,7 +260,8 @@ def diagnostics_chapter(
     fit = restore(art, "REML", long, roles)
     labels_by_id = display_labels(long, roles.cluster, spec.id_label)
     ids = list(fit.design.labels)
-    labels = [str(labels_by_id.get(c, c)) for c in ids]
+    labels = labels_by_id.reindex(ids).fillna(pd.Series([str(c) for c in ids], index=ids))
+    labels = [str(lab) for lab in labels]
     label_of = dict(zip(ids, labels, strict=True))
 
     frame = level1_frame(fit, long, roles.cluster, roles.predictor, roles.group)

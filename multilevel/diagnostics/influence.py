@@ -51,6 +51,7 @@ __all__ = [
 #: every cluster is refitted when there are at most this many (the cost grows as J^2)
 EXACT_LIMIT = 2000
 #: above EXACT_LIMIT, the clusters with the largest approximate Cook's distance refitted
+#: (twice the rows of the report's influence table, so that its rows are all refits)
 REFIT_LARGEST = 20
 
 

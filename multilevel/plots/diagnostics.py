@@ -150,7 +150,8 @@ def blup_quantile_figure(blups: pd.DataFrame, effects: list[str], bars: pd.Index
         )  # fmt: skip
         ax.plot(z, b, "o", ms=3, color=POINT_C, gid=f"points:blup_qq:{nm}")
         sd = float(np.std(b, ddof=1)) if b.size > 1 else 0.0
-        ax.plot(z, z * sd, color=INK, lw=0.8, gid=f"line:blup_qq:{nm}")
+        ends = z[[0, -1]]
+        ax.plot(ends, ends * sd, color=INK, lw=0.8, gid=f"line:blup_qq:{nm}")
         ax.set_xlabel("Normal quantile")
         ax.set_ylabel(f"BLUP of the random effect of {nm}")
         ax.set_title(nm)
