@@ -149,3 +149,18 @@ def test_many_clusters_are_selected_and_said(tmp_path):
     caption = ch.figures["cluster_spread"].caption
     assert f"the 50 clusters with the most rows of {clusters}" in caption
     assert "Error bars for the 200 clusters" in ch.figures["blup_quantiles"].caption
+
+
+def test_influence_sentences_when_a_cluster_cannot_be_left_out(hs_raw):
+    from multilevel.diagnostics.chapter import _influence_sentences
+    from multilevel.diagnostics.influence import cluster_influence
+
+    public = hs_raw.loc[hs_raw["Sector"] == "Public", "school"].unique()
+    data = hs_raw[(hs_raw["Sector"] == "Catholic") | (hs_raw["school"] == public[0])]
+    fit = lmm("mathach ~ ses * Sector", random="~ 1 + ses", group="school", data=data)
+    inf = cluster_influence(fit)
+    labels = [str(c) for c in inf.labels]
+    text = " ".join(_influence_sentences(inf, labels, inf.names))
+    assert f"Without {public[0]}, the fixed effects cannot all be estimated" in text
+    assert "The largest Cook's distances: " in text and "nan" not in text
+    assert "did not converge" not in text

@@ -25,6 +25,7 @@ from multilevel.diagnostics.influence import (
     _deletions_at,
     cluster_cross_products,
     cluster_influence,
+    estimable_without,
 )
 from multilevel.mixed import lmm
 from multilevel.mixed.profile import ProfiledDeviance
@@ -95,7 +96,10 @@ def test_deletion_at_a_given_theta_is_a_fit_at_that_theta(name):
     data, fit, _ = fitted(name)
     suff = compute_sufficient(fit.design)
     prof = ProfiledDeviance(suff, reml=True)
-    beta, se, dev = _deletions_at(prof, fit.theta, cluster_cross_products(fit.design, suff))
+    cross = cluster_cross_products(fit.design, suff)
+    ok = estimable_without(suff, cross)
+    assert ok.all()
+    beta, se, dev = _deletions_at(prof, fit.theta, cross, ok)
     fixed, random, group = MODELS[name]
     labels = fit.design.labels
     for j in (0, len(labels) // 2, len(labels) - 1):
@@ -142,3 +146,18 @@ def test_many_clusters_refit_the_largest_approximate_cooks():
     rest = ~some.exact
     np.testing.assert_array_equal(some.params_without[rest], approx.params_without[rest])
     assert np.isnan(some.criterion_without[rest]).all()
+
+
+def test_a_cluster_whose_removal_leaves_an_effect_unestimable(hs_raw):
+    """One Public school among the Catholic ones: without it, SectorPublic has no data. Its
+    row is NaN and said to be not estimable, in both modes; every other cluster is refitted."""
+    public = hs_raw.loc[hs_raw["Sector"] == "Public", "school"].unique()
+    data = hs_raw[(hs_raw["Sector"] == "Catholic") | (hs_raw["school"] == public[0])]
+    fit = lmm("mathach ~ ses * Sector", random="~ 1 + ses", group="school", data=data)
+    for inf in (cluster_influence(fit), cluster_influence(fit, exact_limit=0, refit_largest=3)):
+        lone = list(inf.labels).index(public[0])
+        assert list(np.flatnonzero(~inf.estimable)) == [lone]
+        assert np.isnan(inf.params_without[lone]).all() and np.isnan(inf.cooks[lone])
+        others = np.delete(np.arange(inf.n_clusters), lone)
+        assert np.isfinite(inf.cooks[others]).all()
+    assert cluster_influence(fit).exact.sum() == inf.n_clusters - 1

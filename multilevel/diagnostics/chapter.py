@@ -70,6 +70,11 @@ class DiagnosticsChapter:
         return metas
 
 
+def _listed(items: list[str], most: int = 5) -> str:
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -171,6 +176,15 @@ def _influence_sentences(inf, labels, spec_names) -> list[str]:
         f"{int(inf.exact.sum())} with the largest Cook's distance were refitted in full"
     )
     out = [exact_words + " (lme4's influence(); Cook's distance with lme4's scaling)."]
+    lost = [labels[j] for j in np.flatnonzero(~inf.estimable)]
+    if lost:
+        out.append(
+            f"Without {_listed(lost)}, the fixed effects cannot all be estimated (the design "
+            "is rank deficient, e.g. the only cluster of a level of the group): "
+            f"{'its' if len(lost) == 1 else 'their'} influence is not computed."
+        )
+    if not inf.estimable.any():
+        return out
     moves = []
     for k, nm in enumerate(spec_names):
         j = int(np.nanargmax(np.abs(db[:, k])))
@@ -191,17 +205,20 @@ def _influence_sentences(inf, labels, spec_names) -> list[str]:
                f"SEs, {biggest[2]})")
             + "."
         )  # fmt: skip
-    order = np.argsort(-inf.cooks, kind="stable")[:3]
+    order = np.argsort(-inf.cooks, kind="stable")[: min(3, int(inf.estimable.sum()))]
     cooks = ", ".join(f"{labels[j]} ({inf.cooks[j]:.3g})" for j in order)
-    out.append(f"The largest Cook's distances: {cooks}; the median is {np.median(inf.cooks):.3g}.")
+    out.append(
+        f"The largest Cook's distances: {cooks}; the median is {np.nanmedian(inf.cooks):.3g}."
+    )
     n_sing = int(inf.singular.sum())
     if n_sing:
         out.append(
             f"{n_sing} of the refits {'is' if n_sing == 1 else 'are'} singular (a random-effect "
             "variance at 0 or a correlation at ±1 without the cluster)."
         )
-    if not inf.converged.all():
-        out.append(f"{int((~inf.converged).sum())} refits did not converge.")
+    failed = int((~inf.converged & inf.estimable).sum())
+    if failed:
+        out.append(f"{failed} of the refits did not converge.")
     return out
 
 

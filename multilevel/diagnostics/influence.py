@@ -45,6 +45,7 @@ __all__ = [
     "ClusterInfluence",
     "cluster_influence",
     "cluster_cross_products",
+    "estimable_without",
     "without_cluster",
 ]
 
@@ -119,6 +120,20 @@ def _uncentred(suff: Sufficient, beta_c: np.ndarray, cov_c: np.ndarray):
     return beta, cov
 
 
+def estimable_without(suff: Sufficient, cross: CrossProducts) -> np.ndarray:
+    """(J,) bool: are the fixed effects still estimable without cluster j (X of full rank)?
+    Not when the cluster is the only one of a level of the group, for instance.  The same
+    test as the engine's check of a design: X'X scaled to unit diagonal, its smallest
+    eigenvalue above 1e-10."""
+    XtX = suff.XtX[None] - np.moveaxis(cross.XtX, 2, 0)  # (J, p, p)
+    diag = np.einsum("jkk->jk", XtX)
+    ok = np.all(diag > 1e-12 * np.maximum(np.diag(suff.XtX), 1e-300), axis=1)
+    scale = np.sqrt(np.where(ok[:, None], diag, 1.0))
+    R = XtX / (scale[:, :, None] * scale[:, None, :])
+    ok &= np.linalg.eigvalsh(np.where(ok[:, None, None], R, np.eye(suff.p)))[:, 0] > 1e-10
+    return ok
+
+
 def _refit(suff: Sufficient, reml: bool, theta0: np.ndarray):
     """(beta, SEs, criterion, converged, singular) of the fit to ``suff`` started at theta0
     (criterion: the REML or ML deviance at the optimum)."""
@@ -130,37 +145,42 @@ def _refit(suff: Sufficient, reml: bool, theta0: np.ndarray):
     return beta, np.sqrt(np.diag(cov)), opt.deviance, opt.converged, opt.singular
 
 
-def _deletions_at(prof: ProfiledDeviance, theta: np.ndarray, cross: CrossProducts):
+def _deletions_at(prof: ProfiledDeviance, theta: np.ndarray, cross: CrossProducts, ok):
     """For every cluster j, the fit without it at a given theta (beta and sigma profiled):
-    beta_(-j) (J, p), SE_(-j) (J, p) and the deviance (J,).  The cluster's own terms are
-    taken out of A, b, r^2 and the log-determinants (profile.py's notation): O(J p^3)."""
+    beta_(-j) (J, p), SE_(-j) (J, p) and the deviance (J,), NaN where not ``ok``
+    (estimable_without).  The cluster's own terms are taken out of A, b, r^2 and the
+    log-determinants (profile.py's notation): O(J p^3)."""
     s = prof.s
     ev = prof.evaluate(theta)
     XX, Xy, yy, logdet_M = prof.cluster_terms(ev)
     b_full = ev.A @ ev.beta_c
     A = ev.A[None] - np.moveaxis(cross.XtX - XX, 2, 0)  # (J, p, p)
+    A[~ok] = np.eye(s.p)  # any invertible matrix: its results are set to NaN below
     b = b_full[None] - (cross.Xty - Xy).T  # (J, p)
     beta_c = np.linalg.solve(A, b[..., None])[..., 0]
     r2 = (s.yty - cross.yty) - (float(yy.sum()) - yy) - np.einsum("jk,jk->j", b, beta_c)
     dof = prof.dof - cross.n
     beta, cov = _uncentred(s, beta_c, (r2 / dof)[:, None, None] * np.linalg.inv(A))
-    dev = (ev.logdet_M - logdet_M) + dof * (1.0 + np.log(2.0 * np.pi * r2 / dof))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = (ev.logdet_M - logdet_M) + dof * (1.0 + np.log(2.0 * np.pi * r2 / dof))
+        se = np.sqrt(np.einsum("jkk->jk", cov))
     if prof.reml:
         dev += np.linalg.slogdet(A)[1]
-    return beta, np.sqrt(np.einsum("jkk->jk", cov)), dev
+    beta[~ok], se[~ok], dev[~ok] = np.nan, np.nan, np.nan
+    return beta, se, dev
 
 
 #: relative step of the central differences in theta of the one-step approximation
 ONE_STEP_H = 1e-4
 
 
-def _one_step(prof: ProfiledDeviance, theta: np.ndarray, cross: CrossProducts):
+def _one_step(prof: ProfiledDeviance, theta: np.ndarray, cross: CrossProducts, ok):
     """beta_(-j) and SE_(-j) of every cluster after one Newton step in theta from the full
     fit's: theta_(-j) = theta - H^{-1} g_j, g_j the gradient of the deviance without cluster j
     at theta and H the full data's Hessian there (central differences, 2 n_theta + 1
     evaluations of _deletions_at: O(J) in all); beta_(-j) and SE_(-j) moved linearly along
     the step.  Removing one of J clusters moves theta by O(1/J), so the error is O(1/J^2)."""
-    beta0, se0, _ = _deletions_at(prof, theta, cross)
+    beta0, se0, _ = _deletions_at(prof, theta, cross, ok)
     k = theta.size
     g = np.empty((beta0.shape[0], k))
     dbeta = np.empty(beta0.shape + (k,))
@@ -171,8 +191,8 @@ def _one_step(prof: ProfiledDeviance, theta: np.ndarray, cross: CrossProducts):
         up, down = theta.copy(), theta.copy()
         up[i] += h
         down[i] -= h
-        bu, su, du = _deletions_at(prof, up, cross)
-        bd, sd, dd = _deletions_at(prof, down, cross)
+        bu, su, du = _deletions_at(prof, up, cross, ok)
+        bd, sd, dd = _deletions_at(prof, down, cross, ok)
         g[:, i] = (du - dd) / (2 * h)
         dbeta[..., i] = (bu - bd) / (2 * h)
         dse[..., i] = (su - sd) / (2 * h)
@@ -180,7 +200,7 @@ def _one_step(prof: ProfiledDeviance, theta: np.ndarray, cross: CrossProducts):
     evals, vecs = np.linalg.eigh(0.5 * (H + H.T))
     # directions H cannot resolve (a flat or boundary direction) are not stepped along
     keep = evals > 1e-8 * max(float(np.abs(evals).max()), np.finfo(float).tiny)
-    step = -(((g @ vecs)[:, keep] / evals[keep]) @ vecs[:, keep].T)  # (J, k)
+    step = -(((g @ vecs)[:, keep] / evals[keep]) @ vecs[:, keep].T)  # (J, k); NaN where not ok
     return beta0 + np.einsum("jpk,jk->jp", dbeta, step), se0 + np.einsum("jpk,jk->jp", dse, step)
 
 
@@ -199,6 +219,7 @@ class ClusterInfluence:
     singular: np.ndarray  # (J,) bool: the refit is at the boundary
     n_rows: np.ndarray  # (J,)
     criterion_without: np.ndarray  # (J,) the refit's REML/ML deviance (NaN where approximated)
+    estimable: np.ndarray  # (J,) bool: False where X is rank deficient without the cluster
 
     @property
     def n_clusters(self) -> int:
@@ -230,6 +251,7 @@ class ClusterInfluence:
         out["refitted"] = self.exact
         out["refit_singular"] = self.singular
         out["refit_converged"] = self.converged
+        out["estimable_without"] = self.estimable
         out.index.name = "cluster"
         return out
 
@@ -250,19 +272,21 @@ def cluster_influence(
     prof = ProfiledDeviance(suff, reml=reml)
     params = fit.params.to_numpy()
     cov = fit.cov_params().to_numpy()
+    ok = estimable_without(suff, cross)
     if J <= exact_limit:
         chosen = np.arange(J)
-        beta_w = np.empty((J, suff.p))
-        se_w = np.empty((J, suff.p))
+        beta_w = np.full((J, suff.p), np.nan)
+        se_w = np.full((J, suff.p), np.nan)
     else:
-        beta_w, se_w = _one_step(prof, theta, cross)
+        beta_w, se_w = _one_step(prof, theta, cross, ok)
         approx = ClusterInfluence(
             design.labels, list(design.x_names), params, cov, beta_w, se_w,
-            *(np.zeros(J, bool),) * 3, cross.n, np.full(J, np.nan),
+            *(np.zeros(J, bool),) * 3, cross.n, np.full(J, np.nan), ok,
         )  # fmt: skip
         chosen = np.sort(np.argsort(-approx.cooks, kind="stable")[:refit_largest])
+    chosen = chosen[ok[chosen]]
     exact = np.zeros(J, bool)
-    converged = np.ones(J, bool)
+    converged = ok.copy()  # nothing to converge where approximated; False where not estimable
     singular = np.zeros(J, bool)
     criterion = np.full(J, np.nan)
     for j in chosen:
@@ -281,4 +305,5 @@ def cluster_influence(
         singular=singular,
         n_rows=cross.n,
         criterion_without=criterion,
+        estimable=ok,
     )
