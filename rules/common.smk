@@ -89,7 +89,8 @@ def report_paths(name):
 # of tables), figures (JSON lists of figures with their SVG files), values (JSON dicts of registry
 # values) and context (JSON for the part's template). Parts appear in the document's order
 # (PART_ORDER: data pp. 9-34, methods and effects pp. 35-75, theory pp. 76-88, the simulated
-# school pp. 89-100, fitting pp. 101-173; then the diagnostics of the fitted model), then any other part in the order registered.
+# school pp. 89-100, fitting pp. 101-173, then the diagnostics of the fitted model), then any
+# other part in the order registered.
 PARTS = {}
 ARTIFACT_KINDS = ("tables", "figures", "values", "context")
 PART_ORDER = [
