@@ -14,6 +14,7 @@ include: "rules/data.smk"
 include: "rules/methods.smk"
 include: "rules/figures.smk"
 include: "rules/mixed.smk"
+include: "rules/diagnostics.smk"
 include: "rules/simulation.smk"
 include: "rules/report.smk"
 

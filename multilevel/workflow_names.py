@@ -36,3 +36,18 @@ MIXED_FIGURE_KEYS = (
     "beta_space",
     "contextual",
 )
+
+# The Diagnostics chapter's figures, in the report's order (rules/diagnostics.smk).
+DIAGNOSTICS_FIGURE_KEYS = (
+    "residuals",
+    "cluster_spread",
+    "blup_quantiles",
+    "blup_against",
+    "influence",
+)
+
+
+def central_model_key(has_group: bool) -> str:
+    """The model the BLUE and BLUP lines and the diagnostics are drawn for: intercepts and
+    slopes as outcomes when there is a level-2 group, random coefficients otherwise."""
+    return "intercepts_slopes_outcomes" if has_group else "random_coefficients"

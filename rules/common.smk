@@ -2,6 +2,7 @@ import hashlib
 from pathlib import Path
 
 from multilevel.workflow_config import workflow_datasets
+from multilevel.workflow_names import central_model_key
 
 # Validate config/config.yaml and each config/datasets/NAME.yaml against config/schema.yaml
 # (filling defaults), then every column a dataset names against its raw files' headers. A bad
@@ -59,6 +60,12 @@ description_of = dataset_fields(
 )
 
 
+def central_model(wildcards):
+    """The artifact of the ladder's central model (workflow_names.central_model_key)."""
+    has_group = bool(dataset_entry(wildcards)["roles"].get("group"))
+    return f"results/{wildcards.dataset}/mixed/{central_model_key(has_group)}.json"
+
+
 def report_options(wildcards):
     return config["report"]
 
@@ -88,10 +95,19 @@ def report_paths(name):
 # of tables), figures (JSON lists of figures with their SVG files), values (JSON dicts of registry
 # values) and context (JSON for the part's template). Parts appear in the document's order
 # (PART_ORDER: data pp. 9-34, methods and effects pp. 35-75, theory pp. 76-88, the simulated
-# school pp. 89-100, fitting pp. 101-173), then any other part in the order registered.
+# school pp. 89-100, fitting pp. 101-173, then the diagnostics of the fitted model), then any
+# other part in the order registered.
 PARTS = {}
 ARTIFACT_KINDS = ("tables", "figures", "values", "context")
-PART_ORDER = ["data", "methods", "effects", "theory", "simulation", "mixed"]
+PART_ORDER = [
+    "data",
+    "methods",
+    "effects",
+    "theory",
+    "simulation",
+    "mixed",
+    "diagnostics",
+]
 
 
 def ordered_parts():

@@ -36,6 +36,21 @@ def test_report_html_is_self_contained_and_complete(built):
     assert "sha256 2989487412b25e7b6ee76114e9ab2c75d0197679e865956fdd01808028eba3fd" in html
 
 
+def test_diagnostics_chapter(built):
+    html = (built / "reports" / "hs" / "report.html").read_text()
+    chapter = html[html.index('<section id="diagnostics"') :]
+    chapter = chapter[: chapter.index("</section>")]
+    for key in ("residuals", "cluster_spread", "blup_quantiles", "blup_against", "influence"):
+        assert f'id="figure-diagnostics_{key}"' in chapter
+    assert 'id="table-diagnostics_influence"' in chapter
+    assert "Of the 1977 standardized residuals" in chapter
+    assert "Each of the 40 clusters was left out in turn and the model refitted" in chapter
+    csv = built / "reports" / "hs" / "tables" / "diagnostics" / "diagnostics_influence.csv"
+    rows = csv.read_text().splitlines()
+    assert len(rows) == 41 and rows[0].startswith("cluster,label,n,cooks,dfbetas[")
+    assert (built / "results" / "hs" / "benchmarks" / "diagnostics.tsv").exists()
+
+
 def test_pdf_is_written(built):
     pdf = (built / "reports" / "hs" / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 50_000

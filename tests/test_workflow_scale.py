@@ -79,6 +79,21 @@ def test_the_csv_files_hold_every_cluster(built):
     oneway = pd.read_csv(tables / "mixed" / "oneway_clusters.csv")
     assert len(oneway) == CLUSTERS
     assert oneway["n"].sum() == len(raw)
+    influence = pd.read_csv(tables / "diagnostics" / "diagnostics_influence.csv")
+    assert len(influence) == CLUSTERS and influence["n"].sum() == len(raw)
+    assert influence["refitted"].all()  # CLUSTERS is under EXACT_LIMIT: every cluster refitted
+
+
+def test_the_diagnostics_chapter_shows_a_selection(built):
+    workdir, _ = built
+    html = (workdir / "reports" / "tiny" / "report.html").read_text()
+    chapter = html[html.index('<section id="diagnostics"') :]
+    chapter = chapter[: chapter.index("</section>")]
+    assert f"Shown: the {TABLE_ROWS} clusters with the most rows of {CLUSTERS}" in chapter
+    assert f"Error bars for the {LINES} clusters with the most rows of {CLUSTERS}" in chapter
+    assert 'href="tables/diagnostics/diagnostics_influence.csv"' in chapter
+    _, rows = html_table(html, "diagnostics_influence")
+    assert len(rows) == 10
 
 
 def test_shown_rows_are_the_largest_clusters_with_the_librarys_numbers(built):

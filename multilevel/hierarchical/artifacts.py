@@ -21,6 +21,7 @@ from multilevel.hierarchical.reading import gamma_reading, lr_sentences, singula
 from multilevel.mixed.design import INTERCEPT
 from multilevel.report.tables import Table, format_frame
 from multilevel.selection import TABLE_ROWS, largest_clusters, selection_note
+from multilevel.workflow_names import central_model_key
 
 NOTATION = [
     # (quantity, Bryk and Raudenbush, SAS, Pinheiro and Bates, the document)
@@ -57,9 +58,8 @@ def load_models(paths: list) -> dict:
 
 
 def lines_model_key(roles) -> str:
-    """The model of the BLUE and BLUP lines: intercepts and slopes as outcomes when there is a
-    group, random coefficients otherwise."""
-    return "intercepts_slopes_outcomes" if roles.group else "random_coefficients"
+    """The model of the BLUE and BLUP lines (workflow_names.central_model_key)."""
+    return central_model_key(bool(roles.group))
 
 
 def cluster_lines(arts: dict, long: pd.DataFrame, roles):

@@ -207,6 +207,22 @@ class ProfiledDeviance:
             u[:, blk] = Qy - np.matmul(ev.beta_c, Q)
         return u
 
+    def cluster_terms(self, ev: Evaluation):
+        """Each cluster's own terms at ev's theta: what it subtracts from X'X, X'y and y'y in
+        A, b and r^2, P_j'M_j^{-1}P_j (p, p, J), P_j'M_j^{-1}p_j (p, J), p_j'M_j^{-1}p_j (J,),
+        and log|M_j| (J,)."""
+        J, p = self.s.n_groups, self.p
+        XX, Xy, yy = np.zeros((p, p, J)), np.zeros((p, J)), np.zeros(J)
+        logdet = np.empty(J)
+        for blk in self.blocks:
+            _, Minv, _, P, Py, Q, Qy = self._core(ev.lam, blk)
+            logdet[blk] = -np.linalg.slogdet(np.moveaxis(Minv, 2, 0))[1]
+            for a in range(self.q):
+                XX[:, :, blk] += P[a][:, None, :] * Q[a][None, :, :]
+                Xy[:, blk] += P[a] * Qy[a]
+                yy[blk] += Py[a] * Qy[a]
+        return XX, Xy, yy, logdet
+
     def conditional_inverses(self, ev: Evaluation) -> np.ndarray:
         """M_j^{-1} for every cluster, (q, q, J)."""
         out = np.empty((self.q, self.q, self.s.n_groups))
