@@ -16,6 +16,9 @@ rule render_report:
         ),
         qmd="reports/{dataset}/report.qmd",
         pdf="reports/{dataset}/report.pdf",
+        # every audited value (the HTML lists them all, the PDF only those that differ); only
+        # the header for a dataset that does not reproduce the document
+        audit="reports/{dataset}/audit.csv",
     log:
         "results/{dataset}/logs/render_report.log",
     benchmark:

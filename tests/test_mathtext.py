@@ -39,3 +39,12 @@ def test_formulas_kept_on_disk_are_the_same_bytes(tmp_path):
     finally:
         use_cache(None)
         tex_svg.cache_clear()
+
+
+def test_formulas_are_set_in_computer_modern_like_the_serif_text():
+    """Glyphs come from the Computer Modern fonts (ids Cmr10-, Cmmi10-...), never DejaVu Sans:
+    a sans-serif formula beside the serif body reads as a different symbol."""
+    from multilevel.report.mathtext import _draw
+
+    fonts = set(re.findall(r'id="([A-Za-z]+\d*)-', _draw(r"\hat\beta_j = \hat\gamma_{00} + x")))
+    assert fonts and all(font.startswith("Cm") for font in fonts), fonts

@@ -20,3 +20,17 @@ def test_index_lists_items_by_page():
     index = page_index(tables, figures, numbers)
     assert [row["page"] for row in index] == [19, 20]
     assert [(i["kind"], i["n"]) for i in index[1]["items"]] == [("table", 3), ("figure", 1)]
+
+
+def test_numbers_follow_the_pages_not_the_first_citation():
+    """Text may cite a table before the table stands: the numbers still run in page order."""
+    from multilevel.report.render import Numbering
+
+    first = Numbering()
+    assert first("table", "b") == 0  # a citation, before "b" is placed
+    first("table", "a", placed=True)
+    first("table", "b", placed=True)
+    first("figure", "only_cited")
+    fixed = Numbering(fixed=first.finished())
+    assert fixed("table", "a") == 1 and fixed("table", "b") == 2
+    assert fixed("figure", "only_cited") == 1
