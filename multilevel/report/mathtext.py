@@ -88,4 +88,8 @@ def math(tex: str, display: bool = False) -> Markup:
         f'<img class="{kind}" alt="{html.escape(tex)}" style="height:{height:.2f}em" '
         f'src="data:image/svg+xml;base64,{data}">'
     )
-    return Markup(f'<span class="math-block">{img}</span>' if display else img)
+    if display:
+        return Markup(f'<span class="math-block">{img}</span>')
+    # A zero-width space before an inline formula: without it WeasyPrint, when the formula does
+    # not fit at the end of a line, breaks the paragraph after its first word instead.
+    return Markup(f"\u200b{img}")

@@ -1,6 +1,8 @@
 """How far down each page of the PDF its content reaches, and which pages end a chapter: a page
 that stops early in mid-chapter is a layout fault (a figure or table pushed to the next page
-leaving a hole), while a chapter's last page may end anywhere.
+leaving a hole), while a chapter's last page may end anywhere, and so may the page before a
+figure that takes a page of its own (a grid of many panels), when no text could move ahead of
+it (multilevel.report.page_flow).
 
 Content is measured on a low-resolution rendering (poppler's ``pdftoppm``), so text, vector
 graphics and images count alike; the running header and the page number sit in the page
@@ -29,6 +31,7 @@ class PageFill:
     page: int  # 1-based
     fill: float  # how far down the content area the lowest ink reaches, 0..1
     ends_chapter: bool  # the last page of a chapter or of the front matter
+    before_figure_page: bool = False  # the next page is a figure of its own
 
 
 def ink_depths(pdf: str | Path, dpi: int = DPI) -> list[float]:
@@ -51,6 +54,25 @@ def ink_depths(pdf: str | Path, dpi: int = DPI) -> list[float]:
             box = body.getbbox()
             depths.append(box[3] / (bottom - top) if box else 0.0)
     return depths
+
+
+def figure_pages(pdf: str | Path) -> set[int]:
+    """0-based indices of the pages holding a figure of its own: the print stylesheet gives
+    each such figure a bookmark titled by its caption ("Figure 11. ...")."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    found: set[int] = set()
+
+    def walk(entries):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry)
+            elif str(entry.title).startswith("Figure "):
+                found.add(reader.get_destination_page_number(entry))
+
+    walk(reader.outline)
+    return found
 
 
 def chapter_starts(pdf: str | Path) -> set[int]:
@@ -78,19 +100,32 @@ def page_fills(pdf: str | Path) -> list[PageFill]:
     # The front matter (title page, contents) is laid out by forced breaks: it counts as one
     # chapter per page.
     first_chapter = min((s for s in starts if s > 0), default=len(depths))
+    figures = figure_pages(pdf)
     last = len(depths) - 1
     return [
-        PageFill(i + 1, round(depth, 3), i == last or (i + 1) in starts or i < first_chapter)
+        PageFill(
+            i + 1,
+            round(depth, 3),
+            i == last or (i + 1) in starts or i < first_chapter,
+            (i + 1) in figures,
+        )
         for i, depth in enumerate(depths)
     ]
 
 
 def early_pages(pdf: str | Path, threshold: float = 0.6) -> list[PageFill]:
-    """Pages, other than a chapter's last, whose content ends above ``threshold``."""
-    return [p for p in page_fills(pdf) if p.fill < threshold and not p.ends_chapter]
+    """Pages, other than a chapter's last or one before a figure page, whose content ends
+    above ``threshold``."""
+    return [
+        p
+        for p in page_fills(pdf)
+        if p.fill < threshold and not (p.ends_chapter or p.before_figure_page)
+    ]
 
 
 if __name__ == "__main__":
     for fill in page_fills(sys.argv[1]):
-        mark = "chapter end" if fill.ends_chapter else ("EARLY" if fill.fill < 0.6 else "")
+        mark = "EARLY" if fill.fill < 0.6 else ""
+        if fill.ends_chapter or fill.before_figure_page:
+            mark = "chapter end" if fill.ends_chapter else "before a figure page"
         print(f"{fill.page:4d} {fill.fill:6.3f} {mark}")
