@@ -113,10 +113,14 @@ def abstract(spec, overview: dict, parts: dict) -> list[str]:
     counts = overview["counts"]
     effects = (parts.get("effects") or {}).get("effects") or []
     mixed = parts.get("mixed") or {}
+    sizes = (
+        f"{counts['min_size']}"
+        if counts["min_size"] == counts["max_size"]
+        else f"{counts['min_size']} to {counts['max_size']}"
+    )
     sentences = [
-        f"{counts['rows']:,} rows in {counts['clusters']:,} {roles.cluster}s "
-        f"({counts['min_size']} to {counts['max_size']} rows each); the outcome is "
-        f"{roles.outcome} and the level-1 predictor {roles.predictor}."
+        f"{counts['rows']:,} rows in {counts['clusters']:,} {roles.cluster}s ({sizes} rows "
+        f"each); the outcome is {roles.outcome} and the level-1 predictor {roles.predictor}."
     ]
     for sentence in (
         _effects_sentence(roles, effects),
