@@ -40,6 +40,9 @@ rule render_report:
             subcategory="{dataset}",
         ),
         qmd="reports/{dataset}/report.qmd",
+        # every audited value (the HTML lists them all, the PDF only those that differ); only
+        # the header for a dataset that does not reproduce the document
+        audit="reports/{dataset}/audit.csv",
     log:
         "results/{dataset}/logs/render_report.log",
     benchmark:

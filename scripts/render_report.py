@@ -11,7 +11,7 @@ from multilevel.config import DatasetSpec
 from multilevel.report.mathtext import use_cache as use_math_cache
 from multilevel.report.pdf import render_pdf
 from multilevel.report.quarto import quarto_source
-from multilevel.report.render import render_html_numbered, report_context
+from multilevel.report.render import audit_csv, render_html_numbered, report_context
 from multilevel.step import LOG, script_step
 
 
@@ -43,6 +43,7 @@ def main(
     html_out.parent.mkdir(parents=True, exist_ok=True)
     html_out.write_text(html)
     Path(outputs["qmd"]).write_text(quarto_source(context, html, numbers, outputs["qmd"]))
+    Path(outputs["audit"]).write_text(audit_csv(context["audit"]))
     logger.info("wrote %s (%d kB) and %s", html_out, len(html) // 1024, outputs["qmd"])
     if not outputs.get("pdf"):
         logger.info("no PDF: a draft (format html)")
@@ -61,7 +62,7 @@ if __name__ == "__main__":
             step.params.parts,
             step.input.long,
             step.input.registry,
-            {key: step.output.get(key) for key in ("html", "qmd", "pdf")},
+            {key: step.output.get(key) for key in ("html", "qmd", "pdf", "audit")},
             logger=step.logger,
             pdf_cache=step.params.pdf_cache,
             workers=step.threads,

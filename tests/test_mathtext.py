@@ -39,3 +39,35 @@ def test_formulas_kept_on_disk_are_the_same_bytes(tmp_path):
     finally:
         use_cache(None)
         tex_svg.cache_clear()
+
+
+def test_formulas_are_set_in_computer_modern_like_the_serif_text():
+    """Glyphs come from the Computer Modern fonts (ids Cmr10-, Cmmi10-...), never DejaVu Sans:
+    a sans-serif formula beside the serif body reads as a different symbol."""
+    from multilevel.report.mathtext import _draw
+
+    fonts = set(re.findall(r'id="([A-Za-z]+\d*)-', _draw(r"\hat\beta_j = \hat\gamma_{00} + x")))
+    assert fonts and all(font.startswith("Cm") for font in fonts), fonts
+
+
+def test_an_inline_formula_at_a_line_end_does_not_break_the_paragraph_early():
+    """When an inline formula does not fit at the end of a line, the line still ends near the
+    right margin (WeasyPrint broke this paragraph of the report after its first word)."""
+    import io
+
+    import weasyprint
+    from pypdf import PdfReader
+
+    from multilevel.report.render import TEMPLATES
+
+    css = (TEMPLATES / "report.css").read_text()
+    formula = math("Y_{ij} = \\gamma_{00} + u_{0j} + r_{ij}")
+    html = (
+        f"<html><head><meta charset='utf-8'><style>{css}</style></head><body><main>"
+        "<section class='chapter'><p>The simplest model has no predictor: each cluster's mean"
+        f" varies at random around one overall\nmean, {formula}, with more words.</p>"
+        "</section></main></body></html>"
+    )
+    pdf = weasyprint.HTML(string=html, media_type="print").write_pdf()
+    first_line = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()[0]
+    assert len(first_line.split()) > 5, first_line

@@ -44,3 +44,17 @@ def test_index_lists_the_some_listings_and_the_one_way_summary():
     }
     pages = [row["page"] for row in page_index(tables, {}, numbers)]
     assert pages == [24, 25, 30, 149]
+
+
+def test_numbers_follow_the_pages_not_the_first_citation():
+    """Text may cite a table before the table stands: the numbers still run in page order."""
+    from multilevel.report.render import Numbering
+
+    first = Numbering()
+    assert first("table", "b") == 0  # a citation, before "b" is placed
+    first("table", "a", placed=True)
+    first("table", "b", placed=True)
+    first("figure", "only_cited")
+    fixed = Numbering(fixed=first.finished())
+    assert fixed("table", "a") == 1 and fixed("table", "b") == 2
+    assert fixed("figure", "only_cited") == 1

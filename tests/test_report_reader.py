@@ -87,3 +87,53 @@ def test_pdf_text_stays_inside_the_margins(built_hs):
         if right > page_width_pt - margin_pt + 1:
             outside.append((number, round(right, 1)))
     assert not outside, f"pages with text past the right margin (page, x in pt): {outside}"
+
+
+def test_pdf_pages_end_early_only_where_a_chapter_ends(built_hs):
+    """A page whose content stops above 60% of its height is a hole left by a figure or table
+    pushed to the next page; only a chapter's last page (and the page before a figure that
+    takes a page of its own) may end so."""
+    from multilevel.report.page_fill import early_pages, page_fills
+
+    pdf = built_hs / "reports" / "hs" / "report.pdf"
+    fills = page_fills(pdf)
+    assert sum(p.ends_chapter for p in fills) >= 8  # front matter, chapters, appendices
+    early = [(p.page, p.fill) for p in early_pages(pdf)]
+    assert not early, f"pages ending early in mid-chapter (page, fill): {early}"
+    # the PDF is a document a person reads; the HTML is the complete record
+    assert len(fills) < 70
+
+
+PHONE_CHECKS = """() => {
+  const width = document.documentElement.clientWidth;
+  const figures = [...document.querySelectorAll('figure.figure img')].map(
+    i => ({id: i.closest('figure').id, share: i.getBoundingClientRect().width / width}));
+  const equations = [...document.querySelectorAll('.math-block img')].map(
+    i => ({alt: i.alt.slice(0, 40), right: i.getBoundingClientRect().right, width}));
+  return {figures, equations};
+}"""
+
+
+def test_on_a_phone_figures_are_full_width_equations_fit_and_figures_open_large(browser, built_hs):
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto((built_hs / "reports" / "hs" / "report.html").as_uri())
+    checks = page.evaluate(PHONE_CHECKS)
+    narrow = [f["id"] for f in checks["figures"] if f["share"] < 0.85]
+    assert not narrow, f"figures narrower than the phone's width: {narrow}"
+    outside = [e["alt"] for e in checks["equations"] if e["right"] > e["width"] + 1]
+    assert checks["equations"] and not outside, f"equations past the screen's edge: {outside}"
+    # a figure opens large on a tap, over the whole window, and closes again
+    first = page.locator("figure.figure img").first
+    first.scroll_into_view_if_needed()
+    first.click()
+    box = page.evaluate(
+        "() => document.querySelector('figure.figure.opened').getBoundingClientRect().width"
+    )
+    assert box >= 389
+    opened = "() => document.querySelectorAll('figure.opened').length"
+    page.locator("figure.figure.opened img").click()
+    assert page.evaluate(opened) == 0
+    first.click()
+    first.press("Escape")
+    assert page.evaluate(opened) == 0
+    page.close()

@@ -213,7 +213,7 @@ def lines_figures(arts: dict, long: pd.DataFrame, spec: DatasetSpec, figs, metas
             "beta_space",
             "BLUEs and BLUPs in beta space",
             "Each cluster's OLS "
-            "line (BLUE, blue) and BLUP (red) as a point (slope, intercept), an "
+            "line (BLUE, blue) and BLUP (orange) as a point (slope, intercept), an "
             "arrow from one to the other, the 1-SD dispersion ellipse of each "
             "group's BLUEs and BLUPs, and each group's mean line (green star). "
             + held

@@ -189,7 +189,7 @@ def cluster_panels(
     labels: Mapping | Callable | None = None,
     subgroup: str | None = None,
     lines: bool = True,
-    ncols: int = 8,
+    ncols: int = 5,
     title: str | None = None,
     reference: Mapping | None = None,
     names: tuple[str, str] = ("own line", "reference line"),

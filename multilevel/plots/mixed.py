@@ -271,7 +271,7 @@ def blue_blup_beta_space_figure(
     arrows=None,
     group: str | None = None,
 ):
-    """BLUE (blue) and BLUP (red) of each cluster's (intercept, slope), one marker per group,
+    """BLUE (blue) and BLUP (orange) of each cluster's (intercept, slope), one marker per group,
     arrows from BLUE to BLUP (for the clusters in ``arrows``, default all), the 1-SD
     dispersion ellipse of each group's BLUEs (solid) and BLUPs (dashed), and the mean line of
     each group (green star)."""

@@ -22,6 +22,8 @@ from multilevel.report.svg_tidy import tidy_svg
 
 FONT_PT = 12.0
 SETTINGS = {"svg.hashsalt": "multilevel-math", "svg.fonttype": "path", "mathtext.fontset": "cm"}
+# Part of the cache key: bump it when _draw changes what it draws for the same settings.
+DRAWING = 2
 # Where rendered formulas are kept between runs (set by the report step; None: not kept). A
 # report has some 30 formulas: drawing them with matplotlib costs about a second per build.
 cache_dir: Path | None = None
@@ -38,7 +40,7 @@ def tex_svg(tex: str) -> str:
     if cache_dir is None:
         return _draw(tex)
     version = importlib.metadata.version("matplotlib")  # without importing matplotlib
-    key = hashlib.sha256(f"{version} {SETTINGS} {tex}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{version} {DRAWING} {SETTINGS} {tex}".encode()).hexdigest()[:32]
     path = cache_dir / f"{key}.svg"
     if path.exists():
         return path.read_text()
@@ -54,10 +56,12 @@ def _draw(tex: str) -> str:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure()
-    fig.text(0, 0, f"${tex}$", fontsize=FONT_PT)
     buffer = io.StringIO()
+    # The text takes its font set when it is created: made outside the settings, the formula
+    # comes out in DejaVu Sans, beside the serif body text.
     with matplotlib.rc_context(SETTINGS):
+        fig = Figure()
+        fig.text(0, 0, f"${tex}$", fontsize=FONT_PT)
         fig.savefig(
             buffer,
             format="svg",
@@ -84,4 +88,8 @@ def math(tex: str, display: bool = False) -> Markup:
         f'<img class="{kind}" alt="{html.escape(tex)}" style="height:{height:.2f}em" '
         f'src="data:image/svg+xml;base64,{data}">'
     )
-    return Markup(f'<span class="math-block">{img}</span>' if display else img)
+    if display:
+        return Markup(f'<span class="math-block">{img}</span>')
+    # A zero-width space before an inline formula: without it WeasyPrint, when the formula does
+    # not fit at the end of a line, breaks the paragraph after its first word instead.
+    return Markup(f"\u200b{img}")

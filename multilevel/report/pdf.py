@@ -1,7 +1,7 @@
 """The report's PDF: WeasyPrint lays out the report in parts on every core, a cache keeps each
 part's PDF by the part's HTML, and pypdf joins the parts into one file.
 
-Why parts: WeasyPrint is single-threaded and spends some 10 s on the 78 pages of the hs report.
+Why parts: WeasyPrint is single-threaded and spends some 10 s on the 61 pages of the hs report.
 Every chapter starts on a new page, so a chapter's pages do not depend on the chapters before
 it, except for the page numbers in the footer and in the table of contents. The report is cut
 into the front matter (title, provenance, contents) and one part per chapter (each a complete
@@ -17,6 +17,9 @@ number; its page count does not depend on that number (footers sit in the page m
    written in (``data-page``; the print stylesheet shows it after a leader);
 4. pypdf appends the parts in order (with their bookmarks and named destinations) and adds the
    links that cross parts, which WeasyPrint could not resolve within one part.
+
+Each part is laid out with multilevel.report.page_flow, which moves a figure or table that
+would leave a hole at the bottom of a page past the text that follows it.
 
 The result does not depend on what the cache held: a part is the same bytes whether rendered
 now or taken from the cache, and the joined file is the same for the same parts.
@@ -41,6 +44,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from multilevel.files import write_whole
+from multilevel.report import page_flow
+from multilevel.report.page_flow import flowed
 
 SCREEN_ONLY = "screen-only"
 FRONT = "front"
@@ -48,6 +53,8 @@ PDF_IDENTIFIER = b"multilevel-report"
 POINTS_PER_PX = 0.75
 
 logger = logging.getLogger("multilevel.report.pdf")
+# Part of the cache key: a part's pages depend on its HTML and on how page_flow moves units.
+FLOW = hashlib.sha256(Path(page_flow.__file__).read_bytes()).hexdigest()[:16]
 
 
 @dataclass
@@ -177,7 +184,7 @@ def _render(html: str, layout_only: bool = False) -> RenderedPart:
 
     start = time.perf_counter()
     with fewer_garbage_collections():
-        document = weasyprint.HTML(string=html, media_type="print").render()
+        document = flowed(html, lambda h: weasyprint.HTML(string=h, media_type="print").render())
         anchors: dict[str, int] = {}
         for index, page in enumerate(document.pages):
             for name in page.anchors:
@@ -209,8 +216,9 @@ def _layout(html: str) -> RenderedPart:
 
 class PartCache:
     """Rendered parts on disk, keyed by the SHA-256 of the part's HTML (which holds its first
-    page number) and the WeasyPrint version; ``index.json`` keeps the last build's page counts
-    and contents numbers. Parts the last build did not use are removed."""
+    page number), the WeasyPrint version and the page_flow code; ``index.json`` keeps the
+    last build's page counts and contents numbers. Parts the last build did not use are
+    removed."""
 
     def __init__(self, directory: str | Path | None):
         self.directory = Path(directory) if directory else None
@@ -222,7 +230,7 @@ class PartCache:
     def key(html: str) -> str:
         import weasyprint
 
-        return hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{weasyprint.__version__}\n{FLOW}\n{html}".encode()).hexdigest()[:32]
 
     def get(self, html: str) -> RenderedPart | None:
         key = self.key(html)

@@ -17,6 +17,26 @@ from multilevel.errors import DataError
 
 COLUMNS = ["key", "value", "decimals", "page", "meaning", "note"]
 
+# The data stage's keys (multilevel.report.reproduce): listings of the data and counts, which
+# agree once the data are read right; every other key is a model's output.
+LISTINGS = {
+    "n": "counts",
+    "row": "rows of the long table",
+    "tab": "cross tables",
+    "up": "one row per cluster (invariant variables)",
+    "upall": "one row per cluster (means of level-1 variables)",
+    "label": "cluster labels",
+}
+
+
+def section_of(key: str) -> str:
+    """The registry's section of a key: its first path component."""
+    return key.split("/", 1)[0]
+
+
+def is_listing(key: str) -> bool:
+    return section_of(key) in LISTINGS
+
 
 def load_registry(path: str | Path) -> pd.DataFrame:
     path = Path(path)

@@ -18,9 +18,10 @@ from markupsafe import Markup
 
 from multilevel.config import DatasetSpec
 from multilevel.levels import display_order, level_name
+from multilevel.report.front_matter import SOURCE_DOCUMENT, abstract, reading_guide
 from multilevel.report.mathtext import math
 from multilevel.report.provenance import provenance
-from multilevel.report.published import audit, load_registry
+from multilevel.report.published import LISTINGS, audit, is_listing, load_registry, section_of
 from multilevel.report.tables import read_tables
 
 NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
@@ -28,21 +29,36 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 class Numbering:
-    """Numbers tables and figures in order of first appearance; rendering twice lets the table
-    of contents and the list of figures, which come first, know every number."""
+    """Numbers tables and figures in the order they are placed; rendering twice lets the table
+    of contents and the list of figures, which come first, know every number. A reference
+    (``placed=False``) does not number: text may cite a table before the table stands, and the
+    numbers must still run in the order of the pages. Items cited but never placed are numbered
+    after the placed ones."""
 
     def __init__(self, fixed: dict | None = None):
         self.fixed = fixed
         self.seen: dict[tuple[str, str], int] = {}
+        self.cited: list[tuple[str, str]] = []
         self.counts = {"table": 0, "figure": 0}
 
-    def __call__(self, kind: str, key: str) -> int:
+    def __call__(self, kind: str, key: str, placed: bool = False) -> int:
         if self.fixed is not None:
             return self.fixed[(kind, key)]
+        if not placed:
+            self.cited.append((kind, key))
+            return 0
+        return self._assign(kind, key)
+
+    def _assign(self, kind: str, key: str) -> int:
         if (kind, key) not in self.seen:
             self.counts[kind] += 1
             self.seen[(kind, key)] = self.counts[kind]
         return self.seen[(kind, key)]
+
+    def finished(self) -> dict:
+        for kind, key in self.cited:
+            self._assign(kind, key)
+        return self.seen
 
 
 def figure_data_uri(path: str | Path) -> str:
@@ -74,7 +90,7 @@ def render_html_numbered(context: dict) -> tuple[str, dict]:
     css = Markup((TEMPLATES / "report.css").read_text())
     first = Numbering()
     template.render(**context, css=css, number=first, numbers={"tables": [], "figures": []})
-    fixed = Numbering(fixed=first.seen)
+    fixed = Numbering(fixed=first.finished())
     listing = sorted(first.seen.items(), key=lambda item: (item[0][0], item[1]))
     numbers = {"tables": [], "figures": []}
     for (kind, key), n in listing:
@@ -87,26 +103,87 @@ def load_json(path: str | Path):
     return json.loads(Path(path).read_text())
 
 
-def audit_context(audit_frame) -> dict:
+def audit_context(audit_frame, chapter_of: dict[str, str] | None = None) -> dict:
+    """The audit for the templates: every row (with its chapter, section and kind), the counts
+    of data listings and of model outputs, and summaries by page and by section.
+    ``chapter_of`` maps a value's key to the title of the chapter whose part computed it."""
+    chapter_of = chapter_of or {}
     rows = audit_frame.to_dict(orient="records")
     by_page: dict[str, dict] = {}
+    by_section: dict[tuple[str, str], dict] = {}
     for row in rows:
+        row["listing"] = is_listing(row["key"])
+        row["chapter"] = chapter_of.get(row["key"], "")
+        row["section"] = audit_section(row["key"])
         page = row["page"].split(";")[0].strip()
-        entry = by_page.setdefault(page, {"page": page, "n": 0, "agree": 0})
-        entry["n"] += 1
-        entry["agree"] += int(row["agree"])
-    errata = [r for r in rows if r["note"]]
+        for entry in (
+            by_page.setdefault(page, {"page": page, "n": 0, "agree": 0}),
+            by_section.setdefault(
+                (row["chapter"], row["section"]),
+                {"chapter": row["chapter"], "section": row["section"], "n": 0, "agree": 0},
+            ),
+        ):
+            entry["n"] += 1
+            entry["agree"] += int(row["agree"])
+    listings = [r for r in rows if r["listing"]]
+    models = [r for r in rows if not r["listing"]]
     return {
         "rows": rows,
         "n_total": len(rows),
         "n_agree": int(sum(r["agree"] for r in rows)),
+        "n_listings": len(listings),
+        "n_listings_agree": int(sum(r["agree"] for r in listings)),
+        "n_models": len(models),
+        "n_models_agree": int(sum(r["agree"] for r in models)),
         "by_page": sorted(by_page.values(), key=lambda e: int(e["page"])),
-        "errata": errata,
+        "by_section": list(by_section.values()),
+        "errata": [r for r in rows if r["note"]],
     }
 
 
+def audit_section(key: str) -> str:
+    """A listing's kind (rows, cross tables, ...) or a model output's first two key parts
+    (``mixed/oneway``, ``fe2a/test``)."""
+    section = section_of(key)
+    if section in LISTINGS:
+        return LISTINGS[section]
+    return "/".join(key.split("/")[:2])
+
+
+AUDIT_CSV_COLUMNS = [
+    "key",
+    "page",
+    "chapter",
+    "section",
+    "listing",
+    "meaning",
+    "published",
+    "reproduced",
+    "agree",
+    "note",
+]
+
+
+def audit_csv(audit_ctx: dict | None) -> str:
+    """Every audited value as CSV (the report's full listing, beside it); only the header when
+    the dataset does not reproduce the document."""
+    rows = audit_ctx["rows"] if audit_ctx else []
+    return pd.DataFrame(rows, columns=AUDIT_CSV_COLUMNS).to_csv(index=False)
+
+
+SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(?:pt|px)?"[^>]*?\sheight="([\d.]+)(?:pt|px)?"')
+
+
 def figure_entry(svg_path: str | Path, meta: dict) -> dict:
-    return {**meta, "src": figure_data_uri(svg_path)}
+    """A figure for the templates: its image inline, and whether it is taller than wide (a
+    grid of many panels), which the print stylesheet gives a page of its own."""
+    path = Path(svg_path)
+    tall = False
+    if path.suffix.lower() == ".svg":
+        with path.open() as svg:
+            size = SVG_SIZE.search(svg.read(2000))
+        tall = bool(size) and float(size.group(2)) > float(size.group(1))
+    return {**meta, "src": figure_data_uri(path), "tall": tall}
 
 
 PAGE_REF = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
@@ -145,9 +222,10 @@ def page_index(tables: dict, figures: dict, numbers: dict) -> list[dict]:
     return [{"page": page, "items": index[page]} for page in sorted(index)]
 
 
-def collect_parts(parts: dict) -> tuple[dict, dict, dict, dict, list]:
-    """Tables, figures, registry values and per-part context from every part's artifacts."""
-    tables, figures, values, context, sections = {}, {}, {}, {}, []
+def collect_parts(parts: dict) -> tuple[dict, dict, dict, dict, list, dict]:
+    """Tables, figures, registry values, per-part context and sections from every part's
+    artifacts, and the title of the chapter that computed each registry value."""
+    tables, figures, values, context, sections, chapter_of = {}, {}, {}, {}, [], {}
     for name, part in parts.items():
         for path in part["tables"]:
             for table in read_tables(path):
@@ -156,12 +234,14 @@ def collect_parts(parts: dict) -> tuple[dict, dict, dict, dict, list]:
             for meta in load_json(path):
                 figures[meta["key"]] = figure_entry(meta["file"], meta)
         for path in part["values"]:
-            values.update(load_json(path))
+            part_values = load_json(path)
+            values.update(part_values)
+            chapter_of.update(dict.fromkeys(part_values, part["title"]))
         context[name] = {}
         for path in part["context"]:
             context[name].update(load_json(path))
         sections.append({"id": name, "title": part["title"], "template": f"{name}.html.j2"})
-    return tables, figures, values, context, sections
+    return tables, figures, values, context, sections, chapter_of
 
 
 def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
@@ -185,11 +265,24 @@ def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
                     "name": str(level),
                     "rows": int((group == level).sum()),
                     "clusters": int(long.loc[group == level, roles.cluster].nunique()),
+                    "mean_outcome": float(long.loc[group == level, roles.outcome].mean()),
                 }
                 for level in display_order(group.cat.categories, roles.group_order)
             ],
         }
     return overview
+
+
+def number_sections(sections: list[dict]) -> None:
+    """Chapters are numbered 1, 2, ...; appendices (``appendix: True``) lettered A, B, ..."""
+    chapters = appendices = 0
+    for section in sections:
+        if section.get("appendix"):
+            section["heading"] = f"Appendix {chr(ord('A') + appendices)}. {section['title']}"
+            appendices += 1
+        else:
+            chapters += 1
+            section["heading"] = f"{chapters}. {section['title']}"
 
 
 def report_context(
@@ -203,11 +296,20 @@ def report_context(
     """The template context of a dataset's report: every part's artifacts (``parts``: part ->
     its tables, figures, values and context files), the audit of the registry's values when
     the dataset reproduces the document, the dataset's entry ``entry`` and the provenance."""
-    tables, figures, values, part_context, sections = collect_parts(parts)
+    tables, figures, values, part_context, sections, chapter_of = collect_parts(parts)
     audit_ctx = None
     if spec.reproduces_document:
-        audit_ctx = audit_context(audit(load_registry(registry), values))
-        sections.append({"id": "audit", "title": "Reproduction audit", "template": "audit.html.j2"})
+        audit_ctx = audit_context(audit(load_registry(registry), values), chapter_of)
+        sections.append(
+            {
+                "id": "audit",
+                "title": "Reproduction audit",
+                "template": "audit.html.j2",
+                "appendix": True,
+            }
+        )
+    number_sections(sections)
+    overview = data_overview(long, spec)
     return {
         "title": spec.title,
         "dataset": spec,
@@ -223,5 +325,8 @@ def report_context(
         "figures": figures,
         "audit": audit_ctx,
         "parts": part_context,
-        **data_overview(long, spec),
+        "abstract": abstract(spec, overview, part_context),
+        "guide": reading_guide(sections),
+        "source_document": SOURCE_DOCUMENT,
+        **overview,
     }

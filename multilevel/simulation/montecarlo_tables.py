@@ -135,7 +135,7 @@ def design_table(design: StudyDesign, cfg: dict) -> Table:
         key="mc_design",
         title="The Monte Carlo design",
         frame=frame,
-        caption="config/config.yaml, simulation.montecarlo",
+        caption="the seed, and how to run a larger study: How this report was made",
     )
 
 

@@ -99,7 +99,7 @@ def data_space_figures(long: pd.DataFrame, spec: DatasetSpec) -> list[FigureArti
             out.append(
                 FigureArtifact(
                     "group_panels_subgroup",
-                    f"... and by {sub} within each {r.group}",
+                    f"{r.outcome} against {r.predictor} by {sub} within each {r.group}",
                     f"Points and least-squares lines coloured by {sub}",
                     "pp. 37, 39",
                     group_panels(
@@ -308,7 +308,7 @@ def beta_space_figures(
                 x,
                 order=shown,
                 labels=labels,
-                ncols=7,
+                ncols=5,
                 reference=pooled_line_of_cluster,
                 names=(f"{r.cluster}'s own line", f"pooled line of its {r.group}"),
             ),
