@@ -267,7 +267,7 @@ def test_the_html_draft_builds_everything_but_the_pdf(project):
     result = snakemake(project, "--dry-run", "--config", "dataset=s", "format=html")
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout + result.stderr
-    assert "output: reports/s/report.html, reports/s/report.qmd\n" in out
+    assert "output: reports/s/report.html, reports/s/report.qmd, reports/s/audit.csv\n" in out
     assert "report.pdf" not in out
     result = snakemake(project, "--dry-run", "--config", "dataset=s")
     assert "reports/s/report.pdf" in result.stdout + result.stderr

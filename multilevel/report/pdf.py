@@ -171,8 +171,15 @@ def part_html(root, part: Part, first_page: int) -> str:
 
 def number_contents(front: Part, pages_of: dict[str, int]) -> None:
     """Write each entry's page number into the contents (the print stylesheet shows
-    ``attr(data-page)``): the front matter cannot count pages of documents it does not hold."""
+    ``attr(data-page)``): the front matter cannot count pages of documents it does not hold.
+    An entry whose target the PDF does not show (a table kept for the HTML) leaves the PDF's
+    contents."""
     for element in front.elements:
+        for item in element.iter("li"):
+            link = item.find("a")
+            target = link.get("href", "") if link is not None else ""
+            if target.startswith("#") and target[1:] not in pages_of:
+                item.set("class", (item.get("class", "") + " not-in-print").strip())
         for link in element.iter("a"):
             target = link.get("href", "")
             if target.startswith("#"):
