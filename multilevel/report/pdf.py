@@ -100,10 +100,18 @@ def _classes(element) -> list[str]:
 
 def drop_screen_only(root) -> None:
     """Remove what the print stylesheet hides: WeasyPrint computes styles for hidden elements
-    too, and the audit's interactive table alone is some 19,000 elements."""
+    too, and the audit's interactive table alone is some 19,000 elements. A contents entry
+    whose target went with them (a table kept for the HTML) goes too."""
     for parent in list(root.iter()):
         for child in [c for c in parent if SCREEN_ONLY in _classes(c)]:
             parent.remove(child)
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    for parent in list(root.iter()):
+        for item in [c for c in parent if c.tag == "li"]:
+            link = item.find("a")
+            target = link.get("href", "") if link is not None else ""
+            if target.startswith("#") and target[1:] not in ids:
+                parent.remove(item)
 
 
 def split_parts(root) -> list[Part]:
@@ -171,15 +179,8 @@ def part_html(root, part: Part, first_page: int) -> str:
 
 def number_contents(front: Part, pages_of: dict[str, int]) -> None:
     """Write each entry's page number into the contents (the print stylesheet shows
-    ``attr(data-page)``): the front matter cannot count pages of documents it does not hold.
-    An entry whose target the PDF does not show (a table kept for the HTML) leaves the PDF's
-    contents."""
+    ``attr(data-page)``): the front matter cannot count pages of documents it does not hold."""
     for element in front.elements:
-        for item in element.iter("li"):
-            link = item.find("a")
-            target = link.get("href", "") if link is not None else ""
-            if target.startswith("#") and target[1:] not in pages_of:
-                item.set("class", (item.get("class", "") + " not-in-print").strip())
         for link in element.iter("a"):
             target = link.get("href", "")
             if target.startswith("#"):
