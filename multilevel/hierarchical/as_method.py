@@ -30,7 +30,7 @@ MODELS = {
         "contextual_full",
         "dvar({x})",
         "Hierarchical: the mixed model with contextual effects",
-        "hierarchical, contextual",
+        "hierarchical + contextual",
     ),
 }
 

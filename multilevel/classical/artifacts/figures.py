@@ -371,7 +371,7 @@ def beta_space_figures(
     # mean of the predictor): then there is nothing to add to the picture.
     models = [label[k] for k in ("mixed", "mixed_contextual") if k in res]
     hierarchical = (
-        f"With the hierarchical models ({', '.join(models)}), as the document's summary of "
+        f"With the hierarchical models ({' and '.join(models)}), as the document's summary of "
         "methods has them (p. 76). "
         if models
         else ""
