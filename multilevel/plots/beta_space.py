@@ -139,9 +139,11 @@ def beta_space_figure(
     xlabel: str = "slope",
     ylabel: str = "intercept",
     title: str = "Lines in beta space",
+    legend: Sequence | None = None,
 ):
     """A beta-space picture: optional per-cluster estimates ``points`` (columns intercept,
-    slope and, to colour them, ``group``) and any number of ellipse layers."""
+    slope and, to colour them, ``group``) and any number of ellipse layers; ``legend``: the
+    legend's handles (default: one entry per labelled layer and point set)."""
     fig, axes = new_figure(figsize=(6.4, 5.6))
     ax = axes[0, 0]
     _origin(ax)
@@ -182,7 +184,9 @@ def beta_space_figure(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    if any(layer.label for layer in layers) or points is not None:
+    if legend:
+        fig.legend(handles=list(legend), loc="outside lower center", ncols=min(4, len(legend)))
+    elif any(layer.label for layer in layers) or points is not None:
         n = len(ax.get_legend_handles_labels()[0])
         fig.legend(loc="outside lower center", ncols=min(4, max(1, (n + 1) // 2)))
     return fig
@@ -250,7 +254,35 @@ def group_ellipses(
         xlabel=f"slope of {predictor}",
         ylabel="intercept",
         title=title,
+        legend=_two_way_legend(colors, styles, group, points is not None)
+        if len(names) > 1
+        else None,
     )
+
+
+def _two_way_legend(colors: Mapping, styles: Mapping, group, points: bool) -> list:
+    """With several methods, one legend entry per group (its colour; with ``points``, the
+    marker of its clusters) and one per method (its line style and centre marker, in ink):
+    k + m entries instead of k x m, which stay legible in print."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=color,
+            lw=1.4,
+            marker=CLUSTER_MARKERS[i % len(CLUSTER_MARKERS)] if points else None,
+            markerfacecolor="none",
+            label=level_name(group, lv) + (" (and its clusters)" if points else ""),
+        )
+        for i, (lv, color) in enumerate(colors.items())
+    ]
+    handles += [
+        Line2D([], [], color=INK, ls=ls, lw=1.4, marker=marker, ms=4.5, label=name)
+        for name, (ls, marker) in styles.items()
+    ]
+    return handles
 
 
 def _difference_layers(results: Mapping, minuend, subtrahend, kinds, level, cols) -> list:
