@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from multilevel.report.front_matter import abstract
+from multilevel.report.published import is_listing
 from multilevel.report.render import audit_context, number_sections
 
 ROLES = SimpleNamespace(cluster="school", outcome="y", predictor="x", group="Sector")
@@ -79,6 +80,8 @@ def test_the_audit_counts_listings_apart_from_model_outputs():
     sections = {(s["chapter"], s["section"]): s["n"] for s in audit["by_section"]}
     assert sections[("The data", "counts")] == 1
     assert sections[("Fitting", "mixed/oneway")] == 1
+    # the document's simulated school is printed data, not a model's output
+    assert is_listing("sim/school1/3/ses") and not is_listing("mixed/oneway/sigma")
 
 
 def test_chapters_are_numbered_and_appendices_lettered():

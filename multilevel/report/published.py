@@ -17,8 +17,9 @@ from multilevel.errors import DataError
 
 COLUMNS = ["key", "value", "decimals", "page", "meaning", "note"]
 
-# The data stage's keys (multilevel.report.reproduce): listings of the data and counts, which
-# agree once the data are read right; every other key is a model's output.
+# The data stage's keys (multilevel.report.reproduce) and the simulated school the document
+# prints (p. 90): listings of data and counts, which agree once the data are read right; every
+# other key is a model's output.
 LISTINGS = {
     "n": "counts",
     "row": "rows of the long table",
@@ -26,6 +27,7 @@ LISTINGS = {
     "up": "one row per cluster (invariant variables)",
     "upall": "one row per cluster (means of level-1 variables)",
     "label": "cluster labels",
+    "sim": "the simulated school's data (p. 90)",
 }
 
 
