@@ -51,6 +51,30 @@ def test_diagnostics_chapter(built):
     assert (built / "results" / "hs" / "benchmarks" / "diagnostics.tsv").exists()
 
 
+def test_the_report_says_which_df_rule_the_monte_carlo_supports_here(built):
+    """The mixed chapter reads the Monte Carlo study of the df rules at the study size nearest
+    to this dataset's number of clusters (hs: 40 of 10, 20, 40), with the rules it finds
+    honest there, from the study's own summary."""
+    import json
+    import re
+
+    html = (built / "reports" / "hs" / "report.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    study = json.loads(
+        (built / "results" / "simulation" / "parts" / "montecarlo_df.json").read_text()
+    )
+    sentence = re.search(r"the nearest to this dataset's 40 clusters is (\d+), where (.*?)\.", text)
+    assert sentence and int(sentence[1]) == 40
+    honest = study["montecarlo_df"]["honest"]["40"]
+    named = [label for rule, label in study["montecarlo_df"]["rules"] if label in sentence[2]]
+    expected = [
+        label
+        for rule, label in study["montecarlo_df"]["rules"]
+        if all(rule in honest[q] for q in ("within", "slope_gap", "intercept_gap"))
+    ]
+    assert named == expected
+
+
 def test_pdf_is_written(built):
     pdf = (built / "reports" / "hs" / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
