@@ -9,7 +9,6 @@ import pandas as pd
 
 from multilevel.classical.wald import WaldResult
 from multilevel.coefficients import R_COEF_LAYOUT, format_coef_table
-from multilevel.distributions import f_sf
 from multilevel.formatting import R_MISSING, p_summary_lm
 
 __all__ = [
@@ -134,7 +133,7 @@ class LinearMethodResult:
         ``part`` ("intercept", "slope" or "both"): k - 1 numerator DF for one part, 2(k - 1)
         for both, on the method's residual DF. A level whose line the method cannot estimate
         is left out and counted in ``left_out``."""
-        rows = {"intercept": [0], "slope": [1], "both": [0, 1]}[part]
+        rows = GAP_ROWS[part]
         blocks, left_out = [], []
         for lv, L in self.group_L.items():
             if lv == reference:
@@ -144,10 +143,8 @@ class LinearMethodResult:
                 left_out.append(str(lv))
                 continue
             blocks.append(D.iloc[rows] if isinstance(D, pd.DataFrame) else D[rows])
-        out = {"part": part, "F": float("nan"), "num_df": 0, "den_df": float(self.df_resid)}
-        out |= {"p": float("nan"), "left_out": left_out}
         if not blocks:
-            return out
+            return gap_test_record(part, np.empty(0), np.empty((0, 0)), self.df_resid, left_out)
         if isinstance(blocks[0], pd.DataFrame):
             stacked = pd.concat(blocks)
         else:
@@ -155,11 +152,7 @@ class LinearMethodResult:
 
             stacked = sparse.vstack(blocks).tocsr()
         est = self._beta(part, stacked)
-        q = len(est.centre)
-        if not np.all(np.isfinite(est.cov)) or not np.isfinite(self.df_resid):
-            return out | {"num_df": q}
-        F = float(est.centre @ np.linalg.solve(est.cov, est.centre)) / q
-        return out | {"F": F, "num_df": q, "p": float(f_sf(F, q, self.df_resid))}
+        return gap_test_record(part, est.centre, est.cov, self.df_resid, left_out)
 
     def difference(self, minuend, subtrahend) -> BetaEstimate:
         """(intercept, slope) of level ``minuend`` minus those of level ``subtrahend``."""
@@ -178,6 +171,26 @@ class LinearMethodResult:
         if self.cov is not None:
             out["cov"] = self.cov.to_numpy().tolist()
         return out
+
+
+#: The rows of a group's (intercept, slope) that each omnibus test of the group takes.
+GAP_ROWS = {"intercept": [0], "slope": [1], "both": [0, 1]}
+
+
+def gap_test_record(part: str, est, cov, den_df: float, left_out=()) -> dict:
+    """The omnibus test that every gap in ``est`` (with covariance ``cov``) is zero, as a plain
+    record: the Wald F of :meth:`WaldResult.from_estimates` on ``den_df``; F and p are NaN when
+    there is nothing to test or no finite covariance or DF to test it with."""
+    est = np.asarray(est, dtype=float).ravel()
+    out = {"part": part, "F": float("nan"), "num_df": len(est), "den_df": float(den_df)}
+    out |= {"p": float("nan"), "left_out": list(left_out)}
+    if not len(est) or not np.all(np.isfinite(cov)) or not np.isfinite(den_df):
+        return out
+    rows = list(range(len(est)))
+    test = WaldResult.from_estimates(
+        est, cov, den_df, pd.DataFrame(index=rows), den_df=den_df, keep=rows
+    )
+    return out | {"F": float(test.F), "p": float(test.p_value)}
 
 
 def _coefficients_heading(params: pd.Series) -> str:

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from multilevel.classical.results import BetaEstimate
+from multilevel.classical.results import GAP_ROWS, BetaEstimate, gap_test_record
 from multilevel.config import DatasetSpec, Roles
-from multilevel.distributions import f_sf
 from multilevel.formatting import json_clean
 from multilevel.hierarchical.likelihood_ratio import USABLE
 
@@ -116,19 +115,10 @@ def _gap_tests(blocks: list, beta: np.ndarray, cov: np.ndarray, df: list) -> dic
     (nlme's rule, as its anova gives it: the group's own terms are level-2, on the clusters'
     DF; its interactions with a level-1 predictor on the units' DF)."""
     tests = {}
-    for part, rows in (("intercept", [0]), ("slope", [1]), ("both", [0, 1])):
+    for part, rows in GAP_ROWS.items():
         L = np.vstack([D[rows] for D in blocks])
-        den = float(min(d for d, used in zip(df, L.any(axis=0), strict=True) if used))
-        est = L @ beta
-        F = float(est @ np.linalg.solve(L @ cov @ L.T, est)) / len(est)
-        tests[part] = {
-            "part": part,
-            "F": F,
-            "num_df": len(est),
-            "den_df": den,
-            "p": float(f_sf(F, len(est), den)),
-            "left_out": [],
-        }
+        den = min(d for d, used in zip(df, L.any(axis=0), strict=True) if used)
+        tests[part] = gap_test_record(part, L @ beta, L @ cov @ L.T, den)
     return tests
 
 

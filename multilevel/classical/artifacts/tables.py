@@ -9,6 +9,7 @@ import pandas as pd
 
 from multilevel.classical.artifacts.fitting import METHODS, SHORT, MethodFit, title
 from multilevel.classical.effects import EffectsResult
+from multilevel.classical.results import GAP_ROWS
 from multilevel.coefficients import R_COEF_LAYOUT, WALD_LAYOUT, format_coef_table
 from multilevel.config import DatasetSpec
 from multilevel.formatting import (
@@ -24,7 +25,7 @@ from multilevel.formatting import (
 from multilevel.levels import contrast_label, display_order, level_name
 from multilevel.report.tables import Table
 
-GAP_PARTS = ("intercept", "slope", "both")
+GAP_PARTS = tuple(GAP_ROWS)
 
 
 def _term_meaning(term: str, fit: MethodFit) -> str:
