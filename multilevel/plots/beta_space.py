@@ -327,16 +327,19 @@ def difference_limits(
     ellipses are more than FRAME_CAP times as wide as the median method's (a between-cluster
     fit on a few clusters whose means of the predictor hardly differ) does not set the frame:
     it runs beyond it, and the picture says so."""
-    cols = dict.fromkeys(results, INK)
-    by_method = {name: np.zeros(2) for name in results}
-    for m, s in contrasts:
-        for name, layer in zip(
-            [n for n in results for _ in (kinds or {}).get(n, ["joint"])],
-            _difference_layers(results, m, s, kinds, level, cols),
-            strict=True,
-        ):
-            by_method[name] = np.maximum(by_method[name], _extent(layer))
-    extents = np.array(list(by_method.values()))
+    extents = np.array(
+        [
+            np.max(
+                [
+                    _extent(EllipseLayer(res.difference(m, s), kind, level))
+                    for m, s in contrasts
+                    for kind in (kinds or {}).get(name, ["joint"])
+                ],
+                axis=0,
+            )
+            for name, res in results.items()
+        ]
+    )
     cap = FRAME_CAP * np.median(extents, axis=0)
     extent = np.minimum(extents, np.where(cap > 0, cap, np.inf)).max(axis=0)
     extent = np.where(extent > 0, extent * 1.08, 1.0)
