@@ -6,7 +6,7 @@ Kept free of heavy imports (numpy, scipy, matplotlib): every Snakemake run impor
 including a run that has nothing to do.
 """
 
-# The classical methods of pages 35-75: one job each (rule fit_method).
+# The classical methods of pages 35-75, fitted by one job (rule fit_methods).
 METHOD_KEYS = ("pooled", "fe2a", "fe2b", "twostage", "between")
 
 MODEL_KEYS = (

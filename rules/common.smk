@@ -66,6 +66,21 @@ def central_model(wildcards):
     return f"results/{wildcards.dataset}/mixed/{central_model_key(has_group)}.json"
 
 
+def fit_workers(pieces):
+    """Threads of a job that fits ``pieces`` models of the long table: one below a 1 MB table
+    (about 60,000 rows), where each fit takes a fraction of a second and a worker process
+    costs more than it saves; else up to one per piece. Snakemake asks again when the job is
+    about to run; before the table exists (a dry run) the answer is one."""
+
+    def threads(wildcards, input):
+        table = Path(input.long)
+        if not table.exists() or table.stat().st_size < 1_000_000:
+            return 1
+        return min(workflow.cores, pieces)
+
+    return threads
+
+
 def report_options(wildcards):
     return config["report"]
 

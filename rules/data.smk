@@ -28,6 +28,7 @@ rule prepare_data:
         "../scripts/prepare_data.py"
 
 
+# The data chapter's tables, registry values and figure (Figure 1, p. 13): one job.
 rule describe_data:
     input:
         long="results/{dataset}/data/long.parquet",
@@ -36,6 +37,13 @@ rule describe_data:
         tables="results/{dataset}/parts/data/tables.json",
         values="results/{dataset}/parts/data/values.json",
         csv=directory("reports/{dataset}/tables/data"),
+        svg=report(
+            "results/{dataset}/figures/quantiles.svg",
+            caption="captions/quantiles.rst",
+            category="Data",
+            subcategory="{dataset}",
+        ),
+        figures="results/{dataset}/parts/data/figures.json",
     log:
         "results/{dataset}/logs/describe_data.log",
     benchmark:

@@ -1,14 +1,9 @@
-# The classical methods (pages 35-75 of the document): one job per method (rule fit_method),
-# each writing its results artifact (results/<dataset>/methods/<method>.json, also the methods
-# part's context), its report tables and the registry values it reproduces; the three effects
-# and the summary of methods; and two figure rules (pictures of the data; fitted lines and
-# beta space).
+# The classical methods (pages 35-75 of the document): one job fits them all (rule
+# fit_methods), writing for each method its results artifact
+# (results/<dataset>/methods/<method>.json, also the methods part's context), its report tables
+# and the registry values it reproduces; the three effects and the summary of methods; and two
+# figure rules (pictures of the data; fitted lines and beta space).
 from multilevel.workflow_names import METHOD_KEYS, SUMMARY_MODEL_KEYS as SUMMARY_MODELS
-
-
-wildcard_constraints:
-    method="|".join(METHOD_KEYS),
-
 
 register_part(
     "methods",
@@ -37,24 +32,34 @@ register_part(
 )
 
 
-rule fit_method:
+# One job fits the five methods (in forked workers on its threads when the table is large): a
+# job per method paid an interpreter start-up and a read of the table each.
+rule fit_methods:
     input:
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
     output:
-        result="results/{dataset}/methods/{method}.json",
-        tables="results/{dataset}/parts/methods/{method}.tables.json",
-        values="results/{dataset}/parts/methods/{method}.values.json",
+        **{
+            f"{method}_{kind}": path.format(method=method)
+            for method in METHOD_KEYS
+            for kind, path in {
+                "result": "results/{{dataset}}/methods/{method}.json",
+                "tables": "results/{{dataset}}/parts/methods/{method}.tables.json",
+                "values": "results/{{dataset}}/parts/methods/{method}.values.json",
+            }.items()
+        },
     log:
-        "results/{dataset}/logs/fit_{method}.log",
+        "results/{dataset}/logs/fit_methods.log",
     benchmark:
-        "results/{dataset}/benchmarks/fit_{method}.tsv"
+        "results/{dataset}/benchmarks/fit_methods.tsv"
     conda:
         "envs/multilevel.yaml"
+    threads: fit_workers(len(METHOD_KEYS))
     params:
         dataset=roles_and_registry_of,
+        methods=METHOD_KEYS,
     script:
-        "../scripts/fit_method.py"
+        "../scripts/fit_methods.py"
 
 
 rule methods_effects:

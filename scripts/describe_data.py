@@ -1,14 +1,33 @@
-"""Prepared long table -> the data chapter's tables and the registry values they reproduce."""
+"""Prepared long table -> the data chapter: its tables, the registry values they reproduce, and
+its figure (uniform quantile plots of every variable)."""
 
 import pandas as pd
 
 from multilevel.config import DatasetSpec
 from multilevel.data.describe import data_tables
+from multilevel.data.prepare import ROW_ID
 from multilevel.files import write_json
+from multilevel.plots.quantile import uniform_quantile_figure
+from multilevel.plots.style import save_figure
+from multilevel.report.figure_listing import FigureArtifact
 from multilevel.report.published import load_registry
 from multilevel.report.reproduce import DataValues
 from multilevel.report.tables import csv_link, write_tables
 from multilevel.step import LOG, script_step
+
+
+def write_quantile_figure(spec: DatasetSpec, long: pd.DataFrame, svg_out, meta_out, logger=LOG):
+    columns = [c for c in long.columns if c not in (ROW_ID, spec.id_label)]
+    save_figure(uniform_quantile_figure(long, columns), svg_out)
+    meta = FigureArtifact(
+        "quantiles",
+        "Uniform quantile plots of every variable",
+        "Numeric variables: sorted values against the fraction of observations, with the "
+        "median (solid line) and quartiles (dashed). Categorical variables: counts.",
+        "Figure 1, p. 13",
+    ).meta(svg_out)
+    write_json(meta_out, [meta])
+    logger.info("wrote %s (%d panels)", svg_out, len(columns))
 
 
 def main(
@@ -17,6 +36,8 @@ def main(
     registry,
     tables_out,
     values_out,
+    svg_out,
+    figures_out,
     csv_dir=None,
     logger=LOG,
 ):
@@ -29,6 +50,7 @@ def main(
         values = DataValues(long, spec).resolve(published["key"])
     logger.info("%d tables, %d registry values", len(tables), len(values))
     write_json(values_out, values)
+    write_quantile_figure(spec, long, svg_out, figures_out, logger)
 
 
 if __name__ == "__main__":
@@ -39,6 +61,8 @@ if __name__ == "__main__":
             step.input.registry,
             step.output.tables,
             step.output.values,
+            step.output.svg,
+            step.output.figures,
             csv_dir=step.output.csv,
             logger=step.logger,
         )

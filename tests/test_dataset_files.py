@@ -26,6 +26,14 @@ def test_every_configured_dataset_is_a_valid_file_of_its_own():
     assert config["datasets"]["sleepstudy"]["roles"]["group"] is None
 
 
+def test_loading_twice_in_one_process_gives_the_same_config():
+    # the schema is parsed once per process: a default it gives (datasets: {}) must be copied
+    # into each config, not shared, or the second load finds the first's datasets
+    first = load_config(CONFIG)
+    assert load_config(CONFIG) == first
+    assert set(first["datasets"]) == {path.stem for path in DATASETS.glob("*.yaml")}
+
+
 def write(directory, name, text):
     directory.mkdir(exist_ok=True)
     (directory / f"{name}.yaml").write_text(text)

@@ -77,8 +77,8 @@ def test_a_wrong_sign_is_caught(fits):
 
 
 def test_fit_method_step_keeps_only_registry_values(hs):
-    """What the fit_method step writes: the method's artifact, its tables, and of its values
-    only those the registry checks."""
+    """What the fit_methods step writes for a method: its artifact, its tables, and of its
+    values only those the registry checks."""
     config = {"dataset": "hs", "report": {}, "datasets": {"hs": _config_entry("hs")}}
     spec = DatasetSpec.from_config(config, "hs")
     fit = fit_method("pooled", hs[1], spec)

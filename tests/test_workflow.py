@@ -81,7 +81,7 @@ def test_pdf_is_written(built):
 
 
 def test_every_rule_logs_and_benchmarks(built):
-    for rule in ("prepare_data", "describe_data", "figure_quantiles", "render_report"):
+    for rule in ("prepare_data", "describe_data", "fit_methods", "render_report"):
         assert (built / "results" / "hs" / "logs" / f"{rule}.log").exists()
         assert (built / "results" / "hs" / "benchmarks" / f"{rule}.tsv").exists()
 
@@ -145,11 +145,11 @@ def test_the_registry_flag_reruns_only_the_steps_that_reproduce_the_document(bui
     jobs = jobs_after_config_change(
         built, lambda c: c["datasets"]["hs"].update(reproduces_document=False)
     )
-    # the steps that use it, and those reading what fit_method rewrites (the effects and the
+    # the steps that use it, and those reading what fit_methods rewrites (the effects and the
     # models' figures); not prepare_data, the ten mixed fits or the other figures
     assert jobs == {
         "describe_data": 1,
-        "fit_method": 5,
+        "fit_methods": 1,
         "methods_effects": 1,
         "figures_methods_models": 1,
         "mixed_tables": 1,
@@ -163,7 +163,7 @@ def test_a_role_reruns_the_dataset_steps_and_not_the_simulation(built):
     )
     # preparing the long table uses the reference (it orders the group's categories), so every
     # step of the dataset runs again; the simulation chapter uses no dataset
-    assert jobs["prepare_data"] == 1 and jobs["fit_method"] == 5 and jobs["mixed_fit"] == 10
+    assert jobs["prepare_data"] == 1 and jobs["fit_methods"] == 1 and jobs["mixed_fits"] == 1
     assert not {rule for rule in jobs if "simulat" in rule or "montecarlo" in rule}
 
 
