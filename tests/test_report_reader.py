@@ -104,6 +104,23 @@ def test_pdf_pages_end_early_only_where_a_chapter_ends(built_hs):
     assert len(fills) < 70
 
 
+def test_pdf_table_numbers_run_on_and_a_missing_one_is_named(built_hs):
+    """The PDF leaves out the HTML-only tables: every number it skips is one the PDF names as
+    being in the HTML version only, so a reader of the paper can tell a gap from a loss."""
+    pdf = built_hs / "reports" / "hs" / "report.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    captions = {int(n) for n in re.findall(r"^Table (\d+)\.", text, re.M)}
+    html_only = {
+        int(n)
+        for n in re.findall(
+            r"Table\s+(\d+),\s+is\s+in\s+the\s+HTML\s+version\s+of\s+this\s+report\s+only", text
+        )
+    }
+    assert len(captions) > 30 and html_only
+    assert captions.isdisjoint(html_only)
+    assert captions | html_only == set(range(1, max(captions | html_only) + 1))
+
+
 PHONE_CHECKS = """() => {
   const width = document.documentElement.clientWidth;
   const figures = [...document.querySelectorAll('figure.figure img')].map(
