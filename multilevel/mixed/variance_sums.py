@@ -35,6 +35,7 @@ centred coordinates of sufficient.py; ``to_original`` maps a contrast to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,7 +56,22 @@ class VarianceDerivatives:
 
     def jacobian(self) -> list[np.ndarray]:
         """d Phi / d gamma_r = -Phi P_r Phi."""
+        return self._jacobian
+
+    # Cached: every contrast of a fit (one per fixed effect) needs the same matrices.
+    @cached_property
+    def _jacobian(self) -> list[np.ndarray]:
         return [-self.phi @ P @ self.phi for P in self.P]
+
+    @cached_property
+    def inverse_expected(self) -> np.ndarray:
+        """W = 2 E^{-1}, the inverse expected information (Kenward-Roger)."""
+        return 2.0 * np.linalg.inv(self.expected)
+
+    @cached_property
+    def inverse_hessian(self) -> np.ndarray:
+        """Cov(gamma) = 2 Hess^{-1}, the inverse observed information (Satterthwaite)."""
+        return 2.0 * np.linalg.inv(self.hessian)
 
 
 def _pairs(q: int) -> list[tuple[int, int]]:

@@ -58,8 +58,10 @@ def replicate_records(data: pd.DataFrame, design: StudyDesign, level: float) -> 
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             fit = lmm(FORMULA, random="~ 1 + x", group="cluster", data=data, method="REML")
+            names = fit.design.x_names
             tables = {
-                rule: fit.fixed_table(rule) for rule in ("nlme", "Satterthwaite", "Kenward-Roger")
+                rule: [dict(zip(names, col, strict=True)) for col in fit.fixed_estimates(rule)]
+                for rule in ("nlme", "Satterthwaite", "Kenward-Roger")
             }
     except FIT_ERRORS:
         tables = None
@@ -68,8 +70,7 @@ def replicate_records(data: pd.DataFrame, design: StudyDesign, level: float) -> 
         if tables is None:
             est = {q: (np.nan, np.nan, np.nan) for q in QUANTITIES}
         else:
-            t = tables["nlme" if rule == "z" else rule]
-            est = mixed_estimates(t["estimate"], t["se"], t["df"], design.groups)
+            est = mixed_estimates(*tables["nlme" if rule == "z" else rule], design.groups)
         for q, (value, se, df) in est.items():
             ok = bool(np.isfinite(value) and np.isfinite(se) and se > 0 and df > 0)
             quantile = norm_ppf(0.5 + level / 2) if rule == "z" else t_ppf(0.5 + level / 2, df)

@@ -165,7 +165,9 @@ def mixed_estimates(params, bse, df, groups: tuple[str, str]) -> Estimates:
 def _mixed(formula: str):
     def fit(d, groups):
         res = lmm(formula, random="~ 1 + x", group="cluster", data=d, method="REML")
-        return mixed_estimates(res.params, res.bse, res.df, groups)
+        names = res.design.x_names
+        columns = [dict(zip(names, col, strict=True)) for col in res.fixed_estimates("nlme")]
+        return mixed_estimates(*columns, groups)
 
     return fit
 
