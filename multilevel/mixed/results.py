@@ -172,15 +172,20 @@ class MixedResults:
             index=self.params.index,
         )
 
-    def fixed_estimates(self, ddf: str = "nlme") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The estimate, SE and df columns of ``fixed_table(ddf)`` as arrays (in the order of
-        ``design.x_names``), without building the table."""
+    def fixed_estimates(
+        self, ddf: str = "nlme", names: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The estimate, SE and df columns of ``fixed_table(ddf)`` as arrays, for the fixed
+        effects ``names`` (default: all, in the order of ``design.x_names``), without building
+        the table (a Monte Carlo study needs a few numbers of each of hundreds of fits)."""
         if ddf not in RULES:
             raise MixedModelError(f"ddf must be one of {RULES}, not {ddf!r}")
+        xn = self.design.x_names
+        rows = list(range(len(xn))) if names is None else [xn.index(nm) for nm in names]
         if ddf == "nlme":
-            return self._beta.copy(), self._bse.copy(), self._df.copy()
+            return self._beta[rows], self._bse[rows], self._df[rows]
         tests = fixed_effect_tests(
-            self._variance_derivatives, self._suff.uncentre_matrix(), self._beta, ddf
+            self._variance_derivatives, self._suff.uncentre_matrix()[rows], self._beta[rows], ddf
         )
         est = np.array([t.estimate for t in tests])
         se = np.array([t.se for t in tests])

@@ -58,9 +58,8 @@ def replicate_records(data: pd.DataFrame, design: StudyDesign, level: float) -> 
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             fit = lmm(FORMULA, random="~ 1 + x", group="cluster", data=data, method="REML")
-            names = fit.design.x_names
             tables = {
-                rule: [dict(zip(names, col, strict=True)) for col in fit.fixed_estimates(rule)]
+                rule: mixed_estimates(fit, design.groups, rule)
                 for rule in ("nlme", "Satterthwaite", "Kenward-Roger")
             }
     except FIT_ERRORS:
@@ -70,7 +69,7 @@ def replicate_records(data: pd.DataFrame, design: StudyDesign, level: float) -> 
         if tables is None:
             est = {q: (np.nan, np.nan, np.nan) for q in QUANTITIES}
         else:
-            est = mixed_estimates(*tables["nlme" if rule == "z" else rule], design.groups)
+            est = tables["nlme" if rule == "z" else rule]
         for q, (value, se, df) in est.items():
             ok = bool(np.isfinite(value) and np.isfinite(se) and se > 0 and df > 0)
             quantile = norm_ppf(0.5 + level / 2) if rule == "z" else t_ppf(0.5 + level / 2, df)

@@ -124,20 +124,19 @@ class Method:
 # --------------------------------------------------------------------------- the methods
 
 
-def mixed_estimates(params, bse, df, groups: tuple[str, str]) -> Estimates:
-    """The three quantities from a mixed model's coefficients (R's names, ``group`` the
-    group column): x, ``x:group<other>`` and ``group<other>``."""
+def mixed_estimates(fit, groups: tuple[str, str], rule: str = "nlme") -> Estimates:
+    """The three quantities from a mixed model's fit under a df rule (R's names, ``group``
+    the group column): x, ``x:group<other>`` and ``group<other>``."""
     other = groups[1]
     names = {"within": "x", "slope_gap": f"x:group{other}", "intercept_gap": f"group{other}"}
-    return {q: (float(params[n]), float(bse[n]), float(df[n])) for q, n in names.items()}
+    est, se, df = fit.fixed_estimates(rule, list(names.values()))
+    return {q: (float(est[k]), float(se[k]), float(df[k])) for k, q in enumerate(names)}
 
 
 def _mixed(formula: str):
     def fit(d, groups):
         res = lmm(formula, random="~ 1 + x", group="cluster", data=d, method="REML")
-        names = res.design.x_names
-        columns = [dict(zip(names, col, strict=True)) for col in res.fixed_estimates("nlme")]
-        return mixed_estimates(*columns, groups)
+        return mixed_estimates(res, groups)
 
     return fit
 
