@@ -64,7 +64,7 @@ def kenward_roger_df(d: VarianceDerivatives, L: np.ndarray) -> float:
     tr = np.array([np.trace(u) for u in U])
     k = len(U)
     A1 = float(tr @ W @ tr)
-    A2 = float(sum(W[r, s] * np.sum(U[r] * U[s].T) for r in range(k) for s in range(k)))
+    A2 = float(sum(W[r, s] * (U[r] * U[s].T).sum() for r in range(k) for s in range(k)))
     B = (A1 + 6.0 * A2) / (2.0 * ell)
     g = ((ell + 1) * A1 - (ell + 4) * A2) / ((ell + 2) * A2)
     denom = 3 * ell + 2 * (1 - g)
