@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jsonschema
-import yaml
 
 from multilevel.errors import DataError
 
@@ -18,7 +16,13 @@ DATASETS_DIR = "config/datasets"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 
+# jsonschema and yaml are imported where they are used: a workflow step builds its
+# DatasetSpec from already validated fields and never reads a configuration file.
+
+
 def _extend_with_defaults(validator_class):
+    import jsonschema
+
     validate_properties = validator_class.VALIDATORS["properties"]
 
     def set_defaults(validator, properties, instance, schema):
@@ -31,17 +35,23 @@ def _extend_with_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
-_Validator = _extend_with_defaults(jsonschema.Draft7Validator)
+@cache
+def _validator_class():
+    import jsonschema
+
+    return _extend_with_defaults(jsonschema.Draft7Validator)
 
 
 def _schema() -> dict:
+    import yaml
+
     return yaml.safe_load(SCHEMA_PATH.read_text())
 
 
 def _schema_errors(schema: dict, instance: Any, source: str, prefix: str = "") -> None:
     """Validate ``instance`` (filling defaults in place); raise one DataError listing the first
     problems, each at its key."""
-    errors = sorted(_Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    errors = sorted(_validator_class()(schema).iter_errors(instance), key=lambda e: list(e.path))
     if errors:
         lines = []
         for err in errors[:5]:
@@ -80,6 +90,8 @@ def validate_dataset(entry: Any, name: str, source: str) -> dict:
 
 
 def read_yaml(path: Path) -> Any:
+    import yaml
+
     if not path.exists():
         raise DataError("configuration file not found", file=str(path))
     try:

@@ -64,12 +64,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from multilevel.classical import (
-    between_cluster,
-    fixed_effects_common_slope,
-    pooled_ols,
-    two_stage,
-)
 from multilevel.distributions import t_ppf
 from multilevel.errors import DataError
 from multilevel.mixed import MixedModelError, lmm
@@ -136,20 +130,32 @@ def _from_classical(result, groups: tuple[str, str]) -> Estimates:
     }
 
 
+# Each method's module is imported where the method is fitted: the jobs that only summarise
+# or draw the study's results do not load scipy.sparse and scipy.linalg.
+
+
 def _pooled(d, groups):
+    from multilevel.classical.ols import pooled_ols
+
     return _from_classical(pooled_ols(d, "y", "x", "group", reference=groups[0]), groups)
 
 
 def _fixed_effects(d, groups):
+    from multilevel.classical.fixed_effects import fixed_effects_common_slope
+
     res = fixed_effects_common_slope(d, "cluster", "y", "x", "group", reference=groups[0])
     return _from_classical(res, groups)
 
 
 def _two_stage(d, groups):
+    from multilevel.classical.two_stage import two_stage
+
     return _from_classical(two_stage(d, "cluster", "y", "x", "group", reference=groups[0]), groups)
 
 
 def _between(d, groups):
+    from multilevel.classical.ols import between_cluster
+
     res = between_cluster(d, "cluster", "y", "x", "group", reference=groups[0])
     return _from_classical(res, groups)
 
