@@ -27,7 +27,6 @@ FIGURE_JOBS = {
     "mixed_figures",
     "montecarlo_df",
     "montecarlo_figures",
-    "simulate_example",
     "simulate_figures",
 }
 
