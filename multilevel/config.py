@@ -10,9 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from multilevel.errors import DataError
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
@@ -20,7 +17,13 @@ DATASETS_DIR = "config/datasets"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 
+# jsonschema and yaml are imported where they are used: a workflow step builds its
+# DatasetSpec from already validated fields and never reads a configuration file.
+
+
 def _extend_with_defaults(validator_class):
+    import jsonschema
+
     validate_properties = validator_class.VALIDATORS["properties"]
 
     def set_defaults(validator, properties, instance, schema):
@@ -34,20 +37,26 @@ def _extend_with_defaults(validator_class):
     return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
 
 
-_Validator = _extend_with_defaults(jsonschema.Draft7Validator)
+@cache
+def _validator_class():
+    import jsonschema
+
+    return _extend_with_defaults(jsonschema.Draft7Validator)
 
 
 @cache
 def _schema() -> dict:
     """The schema, parsed once per process: Snakemake validates every dataset file at start-up
     (parsing it each time cost 0.1 s a file). Read-only: validation fills the instances."""
+    import yaml
+
     return yaml.load(SCHEMA_PATH.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _schema_errors(schema: dict, instance: Any, source: str, prefix: str = "") -> None:
     """Validate ``instance`` (filling defaults in place); raise one DataError listing the first
     problems, each at its key."""
-    errors = sorted(_Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    errors = sorted(_validator_class()(schema).iter_errors(instance), key=lambda e: list(e.path))
     if errors:
         lines = []
         for err in errors[:5]:
@@ -86,6 +95,8 @@ def validate_dataset(entry: Any, name: str, source: str) -> dict:
 
 
 def read_yaml(path: Path) -> Any:
+    import yaml
+
     if not path.exists():
         raise DataError("configuration file not found", file=str(path))
     try:

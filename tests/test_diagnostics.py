@@ -17,6 +17,7 @@ from multilevel.diagnostics.chapter import FIGURE_KEYS, diagnostics_chapter
 from multilevel.diagnostics.influence import EXACT_LIMIT, REFIT_LARGEST
 from multilevel.diagnostics.random_effects import blup_frame, boundary_words
 from multilevel.diagnostics.residuals import (
+    brown_forsythe,
     cluster_spread,
     level1_frame,
     normality,
@@ -73,6 +74,25 @@ def test_normality_and_group_spread_verdicts():
     gs = spread_by_group(frame)
     assert gs.pvalue < 1e-6 and gs.sd["b"] == pytest.approx(2 * gs.sd["a"], rel=0.15)
     assert spread_by_group(frame.drop(columns="group")) is None
+
+
+def test_moments_and_brown_forsythe_equal_scipy_stats():
+    """The job computes skewness, kurtosis and the Brown-Forsythe test itself (scipy.stats
+    costs half a second to import): the same numbers as scipy.stats, for two and three groups
+    of unequal sizes."""
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    r = rng.gamma(2.0, size=1977) - 2.0
+    shape = normality(r)
+    assert shape.skewness == pytest.approx(stats.skew(r), rel=1e-12)
+    assert shape.kurtosis == pytest.approx(stats.kurtosis(r), rel=1e-12)
+    samples = [rng.normal(0, sd, n) for n, sd in [(900, 1.0), (1077, 1.2), (31, 2.0)]]
+    for k in (2, 3):
+        expected = stats.levene(*samples[:k], center="median")
+        w, p = brown_forsythe(samples[:k])
+        assert w == pytest.approx(expected.statistic, rel=1e-12)
+        assert p == pytest.approx(expected.pvalue, rel=1e-9)
 
 
 def test_blup_conditional_se_of_a_random_intercept(hs_raw):

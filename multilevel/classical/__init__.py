@@ -22,29 +22,33 @@ Each function returns a dataclass with ``params``, ``cov_params()``, ``df_resid`
 
 The methods live in submodules by family (:mod:`.ols` for methods 1 and 4,
 :mod:`.fixed_effects` for 2a and 2b, :mod:`.two_stage` for 3), on per-cluster sufficient
-statistics from :mod:`.clusters`; every name is importable from here. Time and memory are
+statistics from :mod:`.clusters`; every name is importable from here (each imports only
+its submodule, on first use: :mod:`multilevel.lazy_names`). Time and memory are
 O(rows + clusters): no method forms a rows x clusters or clusters x clusters matrix.
 """
 
-from multilevel.classical.clusters import (
-    cluster_coefficients,
-    cluster_means,
-    group_levels,
-    require_columns,
+from multilevel.lazy_names import export_lazily
+
+export_lazily(
+    __name__,
+    {
+        "INTERCEPT": "ols",
+        "BetaEstimate": "results",
+        "LinearMethodResult": "results",
+        "OLSResult": "results",
+        "FixedEffectsResult": "results",
+        "TwoStageResult": "results",
+        "cluster_coefficients": "clusters",
+        "cluster_means": "clusters",
+        "group_levels": "clusters",
+        "require_columns": "clusters",
+        "pooled_ols": "ols",
+        "fixed_effects_separate": "fixed_effects",
+        "fixed_effects_common_slope": "fixed_effects",
+        "two_stage": "two_stage",
+        "between_cluster": "ols",
+    },
 )
-from multilevel.classical.fixed_effects import (
-    fixed_effects_common_slope,
-    fixed_effects_separate,
-)
-from multilevel.classical.ols import INTERCEPT, between_cluster, pooled_ols
-from multilevel.classical.results import (
-    BetaEstimate,
-    FixedEffectsResult,
-    LinearMethodResult,
-    OLSResult,
-    TwoStageResult,
-)
-from multilevel.classical.two_stage import two_stage
 
 __all__ = [
     "INTERCEPT",

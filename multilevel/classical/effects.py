@@ -28,7 +28,6 @@ import pandas as pd
 
 from multilevel.classical import between_cluster, group_levels, pooled_ols, require_columns
 from multilevel.classical.clusters import cluster_mean_varies, cluster_stats
-from multilevel.classical.fe_covariates import held_within, solve_within
 from multilevel.data.covariates import Covariate
 
 __all__ = ["EffectsResult", "Paradox", "three_effects", "paradoxes", "pooled_decomposition"]
@@ -127,6 +126,9 @@ def _within(
 def _within_held(data, cluster, outcome, predictor, group, levels, within) -> pd.DataFrame:
     """:func:`_within` with level-1 covariates: the slopes and the covariates' coefficients
     from one within regression (as fixed_effects_common_slope)."""
+    # here: scipy.sparse's within regression, for level-1 covariates only
+    from multilevel.classical.fe_covariates import held_within, solve_within
+
     stats = cluster_stats(data, cluster, outcome, predictor)
     scopes = levels if group is not None else ["overall"]
     if group is None:

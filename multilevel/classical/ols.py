@@ -1,8 +1,8 @@
-"""Methods 1 and 4: pooled OLS and the between-cluster regression, fitted by statsmodels OLS
-on the pooled rows (N x 4) or on the cluster means (clusters x 4), each with the covariates'
-columns added (:mod:`multilevel.data.covariates`): as they are on the rows; on the cluster
-means, the cluster mean of a level-1 covariate's column (a categorical one's share of each
-non-reference level) and a level-2 covariate as it is."""
+"""Methods 1 and 4: pooled OLS and the between-cluster regression, fitted by OLS
+(:mod:`.least_squares`) on the pooled rows (N x 4) or on the cluster means (clusters x 4),
+each with the covariates' columns added (:mod:`multilevel.data.covariates`): as they are on
+the rows; on the cluster means, the cluster mean of a level-1 covariate's column (a
+categorical one's share of each non-reference level) and a level-2 covariate as it is."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from multilevel.classical.clusters import cluster_means, group_levels, require_columns
+from multilevel.classical.least_squares import least_squares
 from multilevel.classical.results import OLSResult
 from multilevel.coefficients import coef_table
 from multilevel.data.covariates import Covariate, covariate_columns, covariate_design
@@ -40,11 +41,9 @@ def aliased_columns(X: pd.DataFrame, tol: float = 1e-7) -> list[str]:
 
 
 def _ols(method: str, description: str, y: pd.Series, X: pd.DataFrame, group_L: dict) -> OLSResult:
-    from statsmodels.regression.linear_model import OLS  # here: most jobs never fit
-
     aliased = aliased_columns(X)
     kept = X.drop(columns=aliased)
-    fit = OLS(y.to_numpy(dtype=float), kept.astype(float)).fit()
+    fit = least_squares(y.to_numpy(dtype=float), kept.to_numpy(dtype=float))
     # An aliased coefficient is not estimable: NaN, as R's NA (and so are the group lines
     # that need it: LinearMethodResult._beta).
     params = pd.Series(np.asarray(fit.params), index=kept.columns).reindex(X.columns)

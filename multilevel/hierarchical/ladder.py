@@ -52,7 +52,8 @@ from multilevel.hierarchical.likelihood_ratio import (
     LikelihoodRatioTest,
     likelihood_ratio_test,
 )
-from multilevel.mixed import MixedModelError, lmm
+from multilevel.mixed.errors import MixedModelError
+from multilevel.mixed.fit import lmm
 from multilevel.report.tables import Table
 from multilevel.workflow_names import MODEL_KEYS
 

@@ -8,11 +8,21 @@ fit.profile_intervals()              # profile-likelihood intervals of SDs, corr
 lmm_var_ident("mathach ~ ses * Sector", "~ 1 + ses", "school", hs, by="Sector")
 """
 
-from .design import build_design, parse_formula
-from .errors import MixedModelError
-from .fit import lmm
-from .results import MixedResults
-from .var_ident import VarIdentFit, lmm_var_ident
+from multilevel.lazy_names import export_lazily
+
+# each name imports its submodule on first use: reading a design needs no optimiser
+export_lazily(
+    __name__,
+    {
+        "lmm": "fit",
+        "lmm_var_ident": "var_ident",
+        "MixedResults": "results",
+        "VarIdentFit": "var_ident",
+        "MixedModelError": "errors",
+        "build_design": "design",
+        "parse_formula": "design",
+    },
+)
 
 __all__ = [
     "lmm",

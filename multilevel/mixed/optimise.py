@@ -32,7 +32,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from .errors import MixedModelError
 from .profile import ProfiledDeviance, diagonal_positions, theta_index
@@ -334,6 +333,8 @@ def optimise(
             break
         theta, dev, H, check = t2, d2, H2, c2
     if not check.converged and max_iter >= 20:
+        from scipy import optimize  # here: a fit that Newton converges never needs it
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             nm = optimize.minimize(

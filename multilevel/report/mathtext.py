@@ -34,12 +34,17 @@ def use_cache(directory: str | Path | None) -> None:
     cache_dir = Path(directory) if directory else None
 
 
+@lru_cache(maxsize=1)
+def _matplotlib_version() -> str:
+    return importlib.metadata.version("matplotlib")  # without importing matplotlib
+
+
 @lru_cache(maxsize=512)
 def tex_svg(tex: str) -> str:
     """The formula `tex` (mathtext syntax, without dollar signs) as SVG text, byte-stable."""
     if cache_dir is None:
         return _draw(tex)
-    version = importlib.metadata.version("matplotlib")  # without importing matplotlib
+    version = _matplotlib_version()
     key = hashlib.sha256(f"{version} {DRAWING} {SETTINGS} {tex}".encode()).hexdigest()[:32]
     path = cache_dir / f"{key}.svg"
     if path.exists():

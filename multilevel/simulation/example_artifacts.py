@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from multilevel.plots.simulation import EXAMPLE_FIGURES
 from multilevel.report.figure_listing import FigureArtifact
 from multilevel.report.tables import Table, format_frame
+from multilevel.simulation.example_figures import EXAMPLE_FIGURES
 from multilevel.simulation.simulate import Example, ExampleDesign
 
 CAPTIONS = {

@@ -22,22 +22,20 @@ fitted without group.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from multilevel.classical import (
-    between_cluster,
-    fixed_effects_common_slope,
-    fixed_effects_separate,
-    group_levels,
-    pooled_ols,
-    two_stage,
-)
-from multilevel.classical.clusters import cluster_mean_varies
-from multilevel.classical.effects import EffectsResult, three_effects
+# each method's module is imported when the method is fitted (multilevel.classical's names
+# are lazy): a job fitting pooled OLS does not load the within transformation's scipy.sparse
+from multilevel import classical
+from multilevel.classical.clusters import cluster_mean_varies, group_levels
 from multilevel.config import DatasetSpec
 from multilevel.data.covariates import describe_covariates
 from multilevel.workflow_names import METHOD_KEYS
+
+if TYPE_CHECKING:
+    from multilevel.classical.effects import EffectsResult
 
 METHODS = METHOD_KEYS
 NEEDS_GROUP = frozenset({"fe2a", "fe2b", "twostage"})
@@ -113,29 +111,29 @@ def fit_method(name: str, long: pd.DataFrame, spec: DatasetSpec) -> MethodFit:
                 ),
             )
         if name == "pooled":
-            return MethodFit(name, spec, pooled_ols(long, r.outcome, r.predictor, **held))
+            return MethodFit(name, spec, classical.pooled_ols(long, r.outcome, r.predictor, **held))
         if not cluster_mean_varies(long, r.cluster, r.predictor):
             return MethodFit(name, spec, skipped=_no_between(spec))
-        overall = between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
+        overall = classical.between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
         return MethodFit(name, spec, overall, overall)
     if name == "between" and not cluster_mean_varies(long, r.cluster, r.predictor):
         return MethodFit(name, spec, skipped=_no_between(spec))
     levels = group_levels(long, group, ref)
     roles = {"cluster": r.cluster, "outcome": r.outcome, "predictor": r.predictor, "group": group}
     if name == "pooled":
-        result = pooled_ols(long, r.outcome, r.predictor, group, ref, **held)
+        result = classical.pooled_ols(long, r.outcome, r.predictor, group, ref, **held)
     elif name == "fe2a":
-        result = fixed_effects_separate(long, **roles, reference=ref, **held)
+        result = classical.fixed_effects_separate(long, **roles, reference=ref, **held)
     elif name == "fe2b":
-        result = fixed_effects_common_slope(long, **roles, reference=ref, **held)
+        result = classical.fixed_effects_common_slope(long, **roles, reference=ref, **held)
         fit = MethodFit(name, spec, result, None, [str(v) for v in levels])
         fit.aliasing = group_aliasing(long, r.cluster, group, r.predictor)
         return fit
     elif name == "twostage":
-        result = two_stage(long, **roles, reference=ref, **held)
+        result = classical.two_stage(long, **roles, reference=ref, **held)
     else:
-        overall = between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
-        result = between_cluster(long, **roles, reference=ref, **held)
+        overall = classical.between_cluster(long, r.cluster, r.outcome, r.predictor, **held)
+        result = classical.between_cluster(long, **roles, reference=ref, **held)
         return MethodFit(name, spec, result, overall, [str(v) for v in levels])
     return MethodFit(name, spec, result, None, [str(v) for v in levels])
 
@@ -178,6 +176,8 @@ def _no_between(spec: DatasetSpec) -> str:
 def fit_effects(long: pd.DataFrame, spec: DatasetSpec) -> EffectsResult:
     r = spec.roles
     held = describe_covariates(long, r.cluster, r.covariates)
+    from multilevel.classical.effects import three_effects
+
     return three_effects(
         long, r.cluster, r.outcome, r.predictor, r.group, r.group_reference, covariates=held
     )

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from multilevel.classical import (
-    BetaEstimate,
-)
 from multilevel.classical.artifacts.fitting import DOC_PAGES, SHORT, MethodFit, fit_effects, title
 from multilevel.classical.artifacts.tables import (
     GAP_PARTS,
@@ -18,7 +15,7 @@ from multilevel.classical.artifacts.tables import (
     method_tables,
     summary_tables,
 )
-from multilevel.classical.effects import pooled_decomposition
+from multilevel.classical.results import BetaEstimate
 from multilevel.config import DatasetSpec
 from multilevel.formatting import (
     json_clean,
@@ -162,6 +159,8 @@ def effects_artifact(
     """The three effects, the paradox checks, the decomposition of the pooled slope and the
     summary of methods: the effects part's artifact and its tables."""
     r = spec.roles
+    from multilevel.classical.effects import pooled_decomposition  # here: the effects job only
+
     effects = fit_effects(long, spec)
     tables = effects_tables(effects, spec) + summary_tables(artifacts, spec)
     paradoxes = effects.paradoxes()

@@ -4,11 +4,12 @@ document)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from multilevel.classical.artifacts.fitting import METHODS, SHORT, MethodFit, title
-from multilevel.classical.effects import EffectsResult
 from multilevel.classical.results import GAP_ROWS
 from multilevel.coefficients import R_COEF_LAYOUT, WALD_LAYOUT, format_coef_table
 from multilevel.config import DatasetSpec
@@ -24,6 +25,9 @@ from multilevel.formatting import (
 )
 from multilevel.levels import contrast_label, display_order, level_name
 from multilevel.report.tables import Table
+
+if TYPE_CHECKING:
+    from multilevel.classical.effects import EffectsResult
 
 GAP_PARTS = tuple(GAP_ROWS)
 
