@@ -1,6 +1,6 @@
 # The hierarchical-model chapters (pages 76-173): the ten models of the ladder (page 120), in
 # one job (results/<dataset>/mixed/<model>.json, REML and ML fits), then one rule for the
-# chapters' tables, registry values and context, and one for their figures.
+# chapters' tables, registry values, context and inference, and one for their figures.
 from multilevel.workflow_names import MIXED_FIGURE_KEYS as MIXED_FIGURES, MODEL_KEYS
 
 register_part(
@@ -58,6 +58,11 @@ rule mixed_tables:
         values="results/{dataset}/parts/mixed/values.json",
         context="results/{dataset}/parts/mixed/context.json",
         csv=directory("reports/{dataset}/tables/mixed"),
+        # Satterthwaite and Kenward-Roger df beside nlme's for every model, profile intervals
+        # and a residual SD per group for the central model (issue 16, items 4 and 5)
+        inference="results/{dataset}/mixed/inference.json",
+        inference_tables="results/{dataset}/parts/mixed/inference_tables.json",
+        inference_context="results/{dataset}/parts/mixed/inference.json",
     log:
         "results/{dataset}/logs/mixed_tables.log",
     benchmark:
@@ -68,28 +73,6 @@ rule mixed_tables:
         dataset=roles_and_registry_of,
     script:
         "../scripts/mixed_tables.py"
-
-
-# Satterthwaite and Kenward-Roger df beside nlme's for every model, profile intervals and a
-# residual SD per group for the central model (issue 16, items 4 and 5).
-rule mixed_inference:
-    input:
-        models=expand("results/{{dataset}}/mixed/{model}.json", model=MODEL_KEYS),
-        long="results/{dataset}/data/long.parquet",
-    output:
-        json="results/{dataset}/mixed/inference.json",
-        tables="results/{dataset}/parts/mixed/inference_tables.json",
-        context="results/{dataset}/parts/mixed/inference.json",
-    log:
-        "results/{dataset}/logs/mixed_inference.log",
-    benchmark:
-        "results/{dataset}/benchmarks/mixed_inference.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        dataset=roles_of,
-    script:
-        "../scripts/mixed_inference.py"
 
 
 rule mixed_figures:

@@ -29,9 +29,7 @@ wildcard_constraints:
 
 localrules:
     simulate_example,
-    simulate_figures,
     montecarlo_summary,
-    montecarlo_figures,
 
 
 register_part(
@@ -65,6 +63,8 @@ rule simulate_example:
         tables="results/simulation/parts/example_tables.json",
         context="results/simulation/parts/example.json",
         values="results/simulation/parts/example_values.json",
+        svgs=expand("results/simulation/figures/document_figure_{n}.svg", n=SIM_FIGURES),
+        meta="results/simulation/parts/example_figures.json",
     log:
         "results/simulation/logs/simulate_example.log",
     benchmark:
@@ -75,25 +75,6 @@ rule simulate_example:
         example=SIM_EXAMPLE,
     script:
         "../scripts/simulate_example.py"
-
-
-rule simulate_figures:
-    input:
-        students="results/simulation/example/students.parquet",
-        schools="results/simulation/example/schools.parquet",
-    output:
-        svgs=expand("results/simulation/figures/document_figure_{n}.svg", n=SIM_FIGURES),
-        meta="results/simulation/parts/example_figures.json",
-    log:
-        "results/simulation/logs/simulate_figures.log",
-    benchmark:
-        "results/simulation/benchmarks/simulate_figures.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        example=SIM_EXAMPLE,
-    script:
-        "../scripts/simulate_figures.py"
 
 
 # One job per chunk of replicates; replicate i always uses the i-th seed spawned from the
@@ -117,6 +98,7 @@ rule montecarlo_chunk:
         "../scripts/montecarlo_chunk.py"
 
 
+# Gathers the chunks: the summary, its tables and its figures.
 rule montecarlo_summary:
     input:
         chunks=expand(
@@ -128,6 +110,9 @@ rule montecarlo_summary:
         summary="results/simulation/montecarlo/summary.parquet",
         tables="results/simulation/parts/montecarlo_tables.json",
         context="results/simulation/parts/montecarlo.json",
+        estimates="results/simulation/figures/montecarlo_estimates.svg",
+        coverage="results/simulation/figures/montecarlo_coverage.svg",
+        meta="results/simulation/parts/montecarlo_figures.json",
     log:
         "results/simulation/logs/montecarlo_summary.log",
     benchmark:
@@ -138,25 +123,6 @@ rule montecarlo_summary:
         design=SIM_MC,
     script:
         "../scripts/montecarlo_summary.py"
-
-
-rule montecarlo_figures:
-    input:
-        summary="results/simulation/montecarlo/summary.parquet",
-    output:
-        estimates="results/simulation/figures/montecarlo_estimates.svg",
-        coverage="results/simulation/figures/montecarlo_coverage.svg",
-        meta="results/simulation/parts/montecarlo_figures.json",
-    log:
-        "results/simulation/logs/montecarlo_figures.log",
-    benchmark:
-        "results/simulation/benchmarks/montecarlo_figures.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        design=SIM_MC,
-    script:
-        "../scripts/montecarlo_figures.py"
 
 
 # Coverage under the z, nlme, Satterthwaite and Kenward-Roger df rules at a few numbers of
@@ -187,6 +153,5 @@ rule montecarlo_df:
 rule simulation:
     input:
         rules.montecarlo_df.output,
-        rules.simulate_figures.output,
-        rules.montecarlo_figures.output,
+        rules.simulate_example.output,
         rules.montecarlo_summary.output,

@@ -26,8 +26,8 @@ FIGURE_JOBS = {
     "figures_methods",
     "mixed_figures",
     "montecarlo_df",
-    "montecarlo_figures",
-    "simulate_figures",
+    "montecarlo_summary",
+    "simulate_example",
 }
 
 #: heavy module -> the jobs allowed to have it loaded once their script is imported
@@ -36,9 +36,9 @@ ALLOWED = {
     # a fitted model's p-values come from scipy.special; scipy.stats is never needed
     "scipy.stats": set(),
     # the mixed engine optimises by its own Newton steps; nlme's varIdent ratios by scipy
-    "scipy.optimize": {"mixed_inference"},
+    "scipy.optimize": {"mixed_tables"},
     # fixed effects' within transformation: loaded when a fixed-effects method is fitted
-    "scipy.sparse": {"mixed_inference"},  # (and by scipy.optimize)
+    "scipy.sparse": {"mixed_tables"},  # (and by scipy.optimize)
     "statsmodels": set(),
     "jinja2": {"render_report"},
     "weasyprint": set(),

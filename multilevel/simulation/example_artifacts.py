@@ -1,6 +1,6 @@
 """The simulation chapter's simulated school (document pages 89-100): its tables, the numbers
-the report's prose quotes and the listing of Figures 8-17; what the simulate_example and
-simulate_figures steps write, from :func:`multilevel.simulation.simulate.simulate_example`."""
+the report's prose quotes and the listing of Figures 8-17; what the simulate_example step
+writes, from :func:`multilevel.simulation.simulate.simulate_example`."""
 
 from __future__ import annotations
 
