@@ -230,7 +230,9 @@ def _svg_text(fig: Figure) -> str:
     """The SVG of ``fig`` cropped to its artists, as ``savefig(bbox_inches="tight")`` writes it,
     with one draw instead of two: savefig draws the whole figure once (without output) only to
     lay it out and measure it, then again to write it. Here the layout engine runs and the
-    bounding box is measured with the same SVG renderer, and the figure is drawn once."""
+    bounding box is measured with the same SVG renderer, and the figure is drawn once.
+    ``_get_renderer`` and ``_cm_set`` are matplotlib's own helpers for this in savefig (private:
+    tests/test_figure_saving.py compares the result with savefig's, should an upgrade move them)."""
     from matplotlib.backend_bases import _get_renderer
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
