@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 QUICK_ARGS = {
     "bench_mixed.py": ["--quick"],
     "bench_montecarlo.py": ["--replicates", "200", "--sample", "20", "--sm-sample", "10"],
+    "bench_figures.py": ["--clusters", "10000"],
 }
 
 

@@ -121,6 +121,21 @@ def new_panel_grid(
     return fig, axes
 
 
+@contextmanager
+def scaled_once(axes):
+    """Draw into ``axes`` that share their limits, for a block that sets no limits itself: the
+    shared limits are scaled once, at draw, from every panel's data, to what matplotlib's
+    autoscaling gives. Without this, every scatter rescales the whole group (matplotlib brings
+    the shared limits up to date before adding a collection): quadratic in the panels, about
+    half the cost of a 40-panel figure."""
+    flat = list(np.ravel(axes))
+    for ax in flat:
+        ax.set_autoscale_on(False)
+    yield
+    for ax in flat:
+        ax.autoscale(True)
+
+
 def level_colors(levels: Iterable) -> dict:
     """A colour for each level, in order, from ``PALETTE``."""
     return {lv: PALETTE[i % len(PALETTE)] for i, lv in enumerate(levels)}
@@ -203,11 +218,32 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     rasterize_point_clouds(fig)
     with style():
         if suffix == ".svg":
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None})
-            path.write_text(tidy_svg(buffer.getvalue()))
+            path.write_text(tidy_svg(_svg_text(fig)))
         elif suffix == ".png":
             fig.savefig(path, format="png", metadata={"Software": "multilevel"})
         else:
             raise ValueError(f"save_figure writes .svg or .png, not {path.name!r}")
     return path
+
+
+def _svg_text(fig: Figure) -> str:
+    """The SVG of ``fig`` cropped to its artists, as ``savefig(bbox_inches="tight")`` writes it,
+    with one draw instead of two: savefig draws the whole figure once (without output) only to
+    lay it out and measure it, then again to write it. Here the layout engine runs and the
+    bounding box is measured with the same SVG renderer, and the figure is drawn once.
+    ``_get_renderer`` and ``_cm_set`` are matplotlib's own helpers for this in savefig (private:
+    tests/test_figure_saving.py compares the result with savefig's, should an upgrade move them)."""
+    from matplotlib.backend_bases import _get_renderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    canvas = FigureCanvasSVG(fig)
+    engine = fig.get_layout_engine()
+    with fig._cm_set(dpi=matplotlib.rcParams["savefig.dpi"]):
+        renderer = _get_renderer(fig, canvas.print_svg)  # the renderer savefig measures with
+        if engine is not None:
+            engine.execute(fig)
+        bbox = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+    buffer = io.StringIO()
+    with fig._cm_set(layout_engine=None):  # laid out above; savefig would lay out again
+        fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None})
+    return buffer.getvalue()
