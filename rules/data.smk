@@ -20,6 +20,7 @@ rule prepare_data:
         "results/{dataset}/logs/prepare_data.log",
     benchmark:
         "results/{dataset}/benchmarks/prepare_data.tsv"
+    priority: 4
     conda:
         "envs/multilevel.yaml"
     params:

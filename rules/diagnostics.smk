@@ -34,6 +34,7 @@ rule diagnostics:
         "results/{dataset}/logs/diagnostics.log",
     benchmark:
         "results/{dataset}/benchmarks/diagnostics.tsv"
+    priority: 1
     conda:
         "envs/multilevel.yaml"
     params:

@@ -52,6 +52,7 @@ rule fit_methods:
         "results/{dataset}/logs/fit_methods.log",
     benchmark:
         "results/{dataset}/benchmarks/fit_methods.tsv"
+    priority: 3
     conda:
         "envs/multilevel.yaml"
     threads: fit_workers(len(METHOD_KEYS))
@@ -74,6 +75,7 @@ rule methods_effects:
         "results/{dataset}/logs/methods_effects.log",
     benchmark:
         "results/{dataset}/benchmarks/methods_effects.tsv"
+    priority: 1
     conda:
         "envs/multilevel.yaml"
     params:
@@ -114,6 +116,7 @@ rule figures_methods_models:
         "results/{dataset}/logs/figures_methods_models.log",
     benchmark:
         "results/{dataset}/benchmarks/figures_methods_models.tsv"
+    priority: 2
     conda:
         "envs/multilevel.yaml"
     params:

@@ -37,6 +37,7 @@ rule mixed_fits:
         "results/{dataset}/logs/mixed_fits.log",
     benchmark:
         "results/{dataset}/benchmarks/mixed_fits.tsv"
+    priority: 3
     conda:
         "envs/multilevel.yaml"
     threads: fit_workers(len(MODEL_KEYS))
@@ -67,6 +68,7 @@ rule mixed_tables:
         "results/{dataset}/logs/mixed_tables.log",
     benchmark:
         "results/{dataset}/benchmarks/mixed_tables.tsv"
+    priority: 1
     conda:
         "envs/multilevel.yaml"
     params:
@@ -94,6 +96,7 @@ rule mixed_figures:
         "results/{dataset}/logs/mixed_figures.log",
     benchmark:
         "results/{dataset}/benchmarks/mixed_figures.tsv"
+    priority: 1
     conda:
         "envs/multilevel.yaml"
     params:
