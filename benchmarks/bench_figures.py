@@ -33,14 +33,17 @@ from multilevel.simulation.many_clusters import (  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 SEED = 20261130
+# The jobs that draw figures. The last three also do a little other work (the data chapter's
+# tables; simulating the school; gathering the Monte Carlo chunks): until session 5 their
+# figures were jobs of their own (figure_quantiles, simulate_figures, montecarlo_figures).
 FIGURE_RULES = (
     "figures_methods_data",
     "figures_methods_models",
     "diagnostics",
     "mixed_figures",
-    "figure_quantiles",
-    "simulate_figures",
-    "montecarlo_figures",
+    "describe_data",
+    "simulate_example",
+    "montecarlo_summary",
 )
 
 
