@@ -56,6 +56,33 @@ def test_rules_differ_where_they_should(records):
     )
 
 
+def test_records_are_the_fits_of_the_seeded_replicates(records):
+    """Replicate i at c clusters is the design with c clusters drawn from
+    SeedSequence([seed, c]).spawn(R)[i], fitted by REML; its records are that fit's
+    fixed_table under each rule (z: nlme's estimate and SE)."""
+    from dataclasses import replace
+
+    from multilevel.mixed import lmm
+    from multilevel.simulation.simulate import simulate_study
+
+    names = {"within": "x", "slope_gap": "x:groupB", "intercept_gap": "groupB"}
+    for total, i in [(6, 0), (10, 5)]:
+        seed = np.random.SeedSequence([7, total]).spawn(12)[i]
+        data = simulate_study(
+            replace(DESIGN, clusters_per_group=total // 2), np.random.default_rng(seed)
+        )
+        fit = lmm("y ~ x * group + cvar(x)", random="~ 1 + x", group="cluster", data=data)
+        mine = records[(records["clusters"] == total) & (records["replicate"] == i)]
+        for rule in RULES:
+            table = fit.fixed_table("nlme" if rule == "z" else rule)
+            for q, name in names.items():
+                row = mine[(mine["rule"] == rule) & (mine["quantity"] == q)].iloc[0]
+                assert row["estimate"] == table.loc[name, "estimate"]
+                assert row["se"] == table.loc[name, "se"]
+                df = np.inf if rule == "z" else table.loc[name, "df"]
+                assert row["df"] == df
+
+
 @pytest.mark.parametrize("bad", [[7], [4], [], [10, 21]])
 def test_cluster_counts_are_checked(bad):
     with pytest.raises(DataError, match="df_rules.clusters"):

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from multilevel.classical import pooled_ols, two_stage
+from multilevel.classical import (
+    between_cluster,
+    fixed_effects_common_slope,
+    pooled_ols,
+    two_stage,
+)
 from multilevel.mixed import lmm
 from multilevel.simulation import montecarlo as mc
 from multilevel.simulation.simulate import StudyDesign, simulate_study
@@ -77,6 +82,46 @@ def test_each_method_reports_the_right_coefficients():
     half = stats.t.ppf(0.975, row["df"]) * row["se"]
     assert row["upper"] - row["estimate"] == pytest.approx(half)
     assert row["covered"] == (abs(row["estimate"] - SMALL.within) <= half)
+
+
+@pytest.mark.parametrize(
+    "design",
+    [
+        SMALL,
+        StudyDesign(
+            clusters_per_group=4,
+            groups=("public", "catholic"),
+            cluster_size=(("distribution", "uniform"), ("low", 3), ("high", 30)),
+        ),
+    ],
+)
+def test_classical_estimates_are_those_of_the_classical_methods(design):
+    """The study computes the four classical methods from the replicate's arrays
+    (multilevel.simulation.classical_estimates); each of their three quantities is what the
+    full function of multilevel.classical reports (to the bit on this platform; 1e-13 allows
+    for another BLAS)."""
+    ref, other = design.groups
+    full = {
+        "pooled": lambda d: pooled_ols(d, "y", "x", "group", reference=ref),
+        "fixed_effects": lambda d: fixed_effects_common_slope(
+            d, "cluster", "y", "x", "group", reference=ref
+        ),
+        "two_stage": lambda d: two_stage(d, "cluster", "y", "x", "group", reference=ref),
+        "between": lambda d: between_cluster(d, "cluster", "y", "x", "group", reference=ref),
+    }
+    for seed in range(3):
+        data = simulate_study(design, np.random.default_rng(seed))
+        for name, fit in full.items():
+            res = fit(data)
+            line, gap = res.group_estimates()[ref], res.difference(other, ref)
+            expected = {
+                "within": (line.slope, line.se[1], line.df),
+                "slope_gap": (gap.slope, gap.se[1], gap.df),
+                "intercept_gap": (gap.intercept, gap.se[0], gap.df),
+            }
+            ours = mc.METHODS[name].fit(data, design.groups)
+            for q, values in expected.items():
+                assert ours[q] == pytest.approx(values, rel=1e-13, abs=1e-13), (name, q, seed)
 
 
 def test_a_failing_method_is_recorded_and_counted():

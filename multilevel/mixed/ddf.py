@@ -37,13 +37,12 @@ def satterthwaite_df(d: VarianceDerivatives, L: np.ndarray) -> tuple[float, floa
     """(variance of L'beta, Satterthwaite df) for one contrast L (centred coordinates)."""
     v = float(L @ d.phi @ L)
     g = np.array([float(L @ J @ L) for J in d.jacobian()])
-    cov_gamma = 2.0 * np.linalg.inv(d.hessian)
-    return v, 2.0 * v * v / float(g @ cov_gamma @ g)
+    return v, 2.0 * v * v / float(g @ d.inverse_hessian @ g)
 
 
 def kenward_roger_cov(d: VarianceDerivatives) -> np.ndarray:
     """Phi_A, the Kenward-Roger adjusted covariance of the fixed effects."""
-    W = 2.0 * np.linalg.inv(d.expected)
+    W = d.inverse_expected
     phi, P, Q = d.phi, d.P, d.Q
     k = len(P)
     U = np.zeros_like(phi)
@@ -60,12 +59,12 @@ def kenward_roger_df(d: VarianceDerivatives, L: np.ndarray) -> float:
     ell = L.shape[0]
     phi = d.phi
     theta = L.T @ np.linalg.solve(L @ phi @ L.T, L)
-    W = 2.0 * np.linalg.inv(d.expected)
+    W = d.inverse_expected
     U = [theta @ phi @ P @ phi for P in d.P]
     tr = np.array([np.trace(u) for u in U])
     k = len(U)
     A1 = float(tr @ W @ tr)
-    A2 = float(sum(W[r, s] * np.sum(U[r] * U[s].T) for r in range(k) for s in range(k)))
+    A2 = float(sum(W[r, s] * (U[r] * U[s].T).sum() for r in range(k) for s in range(k)))
     B = (A1 + 6.0 * A2) / (2.0 * ell)
     g = ((ell + 1) * A1 - (ell + 4) * A2) / ((ell + 2) * A2)
     denom = 3 * ell + 2 * (1 - g)

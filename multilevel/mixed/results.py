@@ -80,33 +80,71 @@ class MixedResults:
         if suff.intercept_pos is not None:
             beta[suff.intercept_pos] += suff.y_mean
         cov = self.sigma**2 * T @ np.linalg.inv(ev.A) @ T.T
-        cov = 0.5 * (cov + cov.T)
-        xi, zi = pd.Index(xn), pd.Index(zn)  # built once: pandas string indexes are slow
-        self.params = pd.Series(beta, index=xi, name="params")
-        self._cov = pd.DataFrame(cov, index=xi, columns=xi)
+        self._beta = beta
+        self._cov_matrix = 0.5 * (cov + cov.T)
         # nlme's summary (adjustSigma = TRUE) scales ML standard errors by sqrt(N / (N - p));
         # cov_params() is vcov(fit), unadjusted, and the fixed-effect intervals use it.
         adj = math.sqrt(self.n_obs / (self.n_obs - len(xn))) if method == "ML" else 1.0
-        self._se_vcov = np.sqrt(np.diag(cov))
-        self.bse = pd.Series(self._se_vcov * adj, index=xi, name="bse")
-        self.df = pd.Series(nlme_fixed_df(design), index=xi, name="df")
-        self.tvalues = pd.Series(beta / self.bse.to_numpy(), index=xi, name="tvalues")
-        self.pvalues = pd.Series(
-            t_pvalues(self.tvalues.to_numpy(), self.df.to_numpy()), index=xi, name="pvalues"
-        )
-        G = self.sigma**2 * ev.lam @ ev.lam.T
-        self.G = pd.DataFrame(G, index=zi, columns=zi)
-        sd = np.sqrt(np.diag(G))
-        self.sd_re = pd.Series(sd, index=zi, name="sd")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = G / np.outer(sd, sd)
-        np.fill_diagonal(corr, 1.0)
-        self.corr_re = pd.DataFrame(corr, index=zi, columns=zi)
+        self._se_vcov = np.sqrt(np.diag(self._cov_matrix))
+        self._bse = self._se_vcov * adj
+        self._df = nlme_fixed_df(design)
+        self._G = self.sigma**2 * ev.lam @ ev.lam.T
         p, q = len(xn), len(zn)
         self.n_params = p + q * (q + 1) // 2 + 1
         self.aic = -2.0 * self.llf + 2.0 * self.n_params
         n_bic = self.n_obs - p if method == "REML" else self.n_obs
         self.bic = -2.0 * self.llf + self.n_params * math.log(n_bic)
+
+    # The pandas views are built on first use: a Monte Carlo study fits hundreds of models
+    # and reads a few numbers of each, and pandas objects cost more than the fit's algebra.
+    @cached_property
+    def _xi(self) -> pd.Index:
+        return pd.Index(self.design.x_names)  # built once: pandas string indexes are slow
+
+    @cached_property
+    def _zi(self) -> pd.Index:
+        return pd.Index(self.design.z_names)
+
+    @cached_property
+    def params(self) -> pd.Series:
+        return pd.Series(self._beta, index=self._xi, name="params")
+
+    @cached_property
+    def _cov(self) -> pd.DataFrame:
+        return pd.DataFrame(self._cov_matrix, index=self._xi, columns=self._xi)
+
+    @cached_property
+    def bse(self) -> pd.Series:
+        return pd.Series(self._bse, index=self._xi, name="bse")
+
+    @cached_property
+    def df(self) -> pd.Series:
+        return pd.Series(self._df, index=self._xi, name="df")
+
+    @cached_property
+    def tvalues(self) -> pd.Series:
+        return pd.Series(self._beta / self._bse, index=self._xi, name="tvalues")
+
+    @cached_property
+    def pvalues(self) -> pd.Series:
+        p = t_pvalues(self._beta / self._bse, self._df)
+        return pd.Series(p, index=self._xi, name="pvalues")
+
+    @cached_property
+    def G(self) -> pd.DataFrame:
+        return pd.DataFrame(self._G, index=self._zi, columns=self._zi)
+
+    @cached_property
+    def sd_re(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self._G)), index=self._zi, name="sd")
+
+    @cached_property
+    def corr_re(self) -> pd.DataFrame:
+        sd = np.sqrt(np.diag(self._G))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = self._G / np.outer(sd, sd)
+        np.fill_diagonal(corr, 1.0)
+        return pd.DataFrame(corr, index=self._zi, columns=self._zi)
 
     # ------------------------------------------------------------------ fixed effects
     def cov_params(self) -> pd.DataFrame:
@@ -127,25 +165,32 @@ class MixedResults:
         "nlme" (between/within, the default of summary()), "Satterthwaite" (as lmerTest) or
         "Kenward-Roger" (as pbkrtest: SEs from the adjusted covariance); the last two for
         REML fits only (multilevel/mixed/ddf.py)."""
-        if ddf not in RULES:
-            raise MixedModelError(f"ddf must be one of {RULES}, not {ddf!r}")
-        if ddf == "nlme":
-            est, se, df = self.params.to_numpy(), self.bse.to_numpy(), self.df.to_numpy()
-        else:
-            tests = fixed_effect_tests(
-                self._variance_derivatives,
-                self._suff.uncentre_matrix(),
-                self.params.to_numpy(),
-                ddf,
-            )
-            est = np.array([t.estimate for t in tests])
-            se = np.array([t.se for t in tests])
-            df = np.array([t.df for t in tests])
+        est, se, df = self.fixed_estimates(ddf)
         t = est / se
         return pd.DataFrame(
             {"estimate": est, "se": se, "df": df, "t": t, "p": t_pvalues(t, df)},
             index=self.params.index,
         )
+
+    def fixed_estimates(
+        self, ddf: str = "nlme", names: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The estimate, SE and df columns of ``fixed_table(ddf)`` as arrays, for the fixed
+        effects ``names`` (default: all, in the order of ``design.x_names``), without building
+        the table (a Monte Carlo study needs a few numbers of each of hundreds of fits)."""
+        if ddf not in RULES:
+            raise MixedModelError(f"ddf must be one of {RULES}, not {ddf!r}")
+        xn = self.design.x_names
+        rows = list(range(len(xn))) if names is None else [xn.index(nm) for nm in names]
+        if ddf == "nlme":
+            return self._beta[rows], self._bse[rows], self._df[rows]
+        tests = fixed_effect_tests(
+            self._variance_derivatives, self._suff.uncentre_matrix()[rows], self._beta[rows], ddf
+        )
+        est = np.array([t.estimate for t in tests])
+        se = np.array([t.se for t in tests])
+        df = np.array([t.df for t in tests])
+        return est, se, df
 
     def cov_params_kr(self) -> pd.DataFrame:
         """The Kenward-Roger adjusted covariance of the fixed effects (REML fits)."""

@@ -35,6 +35,7 @@ centred coordinates of sufficient.py; ``to_original`` maps a contrast to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,7 +56,22 @@ class VarianceDerivatives:
 
     def jacobian(self) -> list[np.ndarray]:
         """d Phi / d gamma_r = -Phi P_r Phi."""
+        return self._jacobian
+
+    # Cached: every contrast of a fit (one per fixed effect) needs the same matrices.
+    @cached_property
+    def _jacobian(self) -> list[np.ndarray]:
         return [-self.phi @ P @ self.phi for P in self.P]
+
+    @cached_property
+    def inverse_expected(self) -> np.ndarray:
+        """W = 2 E^{-1}, the inverse expected information (Kenward-Roger)."""
+        return 2.0 * np.linalg.inv(self.expected)
+
+    @cached_property
+    def inverse_hessian(self) -> np.ndarray:
+        """Cov(gamma) = 2 Hess^{-1}, the inverse observed information (Satterthwaite)."""
+        return 2.0 * np.linalg.inv(self.hessian)
 
 
 def _pairs(q: int) -> list[tuple[int, int]]:
@@ -76,12 +92,15 @@ def _cross(U: np.ndarray, W: np.ndarray) -> np.ndarray:
         U = U[:, None, :]
     if W.ndim == 2:
         W = W[:, None, :]
-    return np.tensordot(U, W, axes=([0, 2], [0, 2]))
+    # np.tensordot(U, W, axes=([0, 2], [0, 2])) written out (its transposes, reshapes and one
+    # dot, so the same sums): its argument handling cost more than the product here
+    q, m, n = U.shape
+    return np.dot(U.transpose(1, 0, 2).reshape(m, q * n), W.transpose(0, 2, 1).reshape(q * n, -1))
 
 
 def _trace_product(U: np.ndarray, W: np.ndarray) -> float:
     """sum_j tr(U_j W_j) for (q, q, n) stacks."""
-    return float(np.sum(U * np.swapaxes(W, 0, 1)))
+    return float((U * np.swapaxes(W, 0, 1)).sum())
 
 
 class _Accumulator:
@@ -124,8 +143,8 @@ def _block(
     acc.FCH += _cross(F, CH)
     acc.FCw += _cross(F, Cw)[:, 0]
     acc.HCH += _cross(H, CH)
-    acc.zCw += float(np.sum(z * Cw))
-    acc.wCw += float(np.sum(w * Cw))
+    acc.zCw += float((z * Cw).sum())
+    acc.wCw += float((w * Cw).sum())
     acc.trSC += float(sum(SC[a, a].sum() for a in range(q)))
     acc.trSCSC += _trace_product(SC, SC)
     DH = [_d_times(a, b, H) for a, b in acc.pairs]
@@ -140,11 +159,11 @@ def _block(
         for t in range(r, res):
             acc.two[r][t] += _cross(DH[t], KDH).T
             acc.trace[r, t] += _trace_product(DK[r], DK[t])
-            acc.resid[r, t] += float(np.sum(Dw[t] * KDw))
+            acc.resid[r, t] += float((Dw[t] * KDw).sum())
         acc.two[r][res] += _cross(DH[r], NH)
         DNK = _d_times(*acc.pairs[r], NK)
         acc.trace[r, res] += float(sum(DNK[a, a].sum() for a in range(q)))
-        acc.resid[r, res] += float(np.sum(Dw[r] * Nw))
+        acc.resid[r, res] += float((Dw[r] * Nw).sum())
 
 
 def variance_derivatives(
@@ -186,8 +205,8 @@ def variance_derivatives(
         for t in range(k):
             E[r, t] = (
                 acc.trace[r, t] / s2**2
-                - 2.0 * np.sum(phi * Q[r][t])
-                + np.sum((phi @ P[r]) * (phi @ P[t]).T)
+                - 2.0 * (phi * Q[r][t]).sum()
+                + ((phi @ P[r]) * (phi @ P[t]).T).sum()
             )
             Hy[r, t] = (acc.resid[r, t] - acc.xres[r] @ Ainv @ acc.xres[t]) / s2**3
     G = s2 * ev.lam @ ev.lam.T

@@ -59,7 +59,8 @@ def replicate_records(data: pd.DataFrame, design: StudyDesign, level: float) -> 
             warnings.simplefilter("ignore")
             fit = lmm(FORMULA, random="~ 1 + x", group="cluster", data=data, method="REML")
             tables = {
-                rule: fit.fixed_table(rule) for rule in ("nlme", "Satterthwaite", "Kenward-Roger")
+                rule: mixed_estimates(fit, design.groups, rule)
+                for rule in ("nlme", "Satterthwaite", "Kenward-Roger")
             }
     except FIT_ERRORS:
         tables = None
@@ -68,8 +69,7 @@ def replicate_records(data: pd.DataFrame, design: StudyDesign, level: float) -> 
         if tables is None:
             est = {q: (np.nan, np.nan, np.nan) for q in QUANTITIES}
         else:
-            t = tables["nlme" if rule == "z" else rule]
-            est = mixed_estimates(t["estimate"], t["se"], t["df"], design.groups)
+            est = tables["nlme" if rule == "z" else rule]
         for q, (value, se, df) in est.items():
             ok = bool(np.isfinite(value) and np.isfinite(se) and se > 0 and df > 0)
             quantile = norm_ppf(0.5 + level / 2) if rule == "z" else t_ppf(0.5 + level / 2, df)

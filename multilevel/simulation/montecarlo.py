@@ -44,6 +44,10 @@ size; kappa = (tau^2 + s^2 / n) / (tau^2 + s^2) is the slope of xbar_j on x_ij):
 * ``mixed_contextual`` (the same with ``+ cvar(x)``, the contextual mean): the generating
   model; all three quantities -> their true values.
 
+The four classical methods are computed from the replicate's arrays
+(:mod:`multilevel.simulation.classical_estimates`: the numbers of the
+:mod:`multilevel.classical` functions named above, without their report objects).
+
 A method's 95% interval is estimate +- t(.975; df) SE with its own SE and DF (OLS residual
 DF; two-stage and between-cluster: clusters minus coefficients; mixed models: nlme's
 between/within DF). ``covered`` says whether that interval contains the *true value* of the
@@ -64,15 +68,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from multilevel.classical import (
-    between_cluster,
-    fixed_effects_common_slope,
-    pooled_ols,
-    two_stage,
-)
 from multilevel.distributions import t_ppf
 from multilevel.errors import DataError
 from multilevel.mixed import MixedModelError, lmm
+from multilevel.simulation import classical_estimates
 from multilevel.simulation.simulate import StudyDesign, simulate_study
 
 __all__ = [
@@ -125,47 +124,19 @@ class Method:
 # --------------------------------------------------------------------------- the methods
 
 
-def _from_classical(result, groups: tuple[str, str]) -> Estimates:
-    ref, other = groups
-    est = result.group_estimates()[ref]
-    diff = result.difference(other, ref)
-    return {
-        "within": (est.slope, float(est.se[1]), float(est.df)),
-        "slope_gap": (diff.slope, float(diff.se[1]), float(diff.df)),
-        "intercept_gap": (diff.intercept, float(diff.se[0]), float(diff.df)),
-    }
-
-
-def _pooled(d, groups):
-    return _from_classical(pooled_ols(d, "y", "x", "group", reference=groups[0]), groups)
-
-
-def _fixed_effects(d, groups):
-    res = fixed_effects_common_slope(d, "cluster", "y", "x", "group", reference=groups[0])
-    return _from_classical(res, groups)
-
-
-def _two_stage(d, groups):
-    return _from_classical(two_stage(d, "cluster", "y", "x", "group", reference=groups[0]), groups)
-
-
-def _between(d, groups):
-    res = between_cluster(d, "cluster", "y", "x", "group", reference=groups[0])
-    return _from_classical(res, groups)
-
-
-def mixed_estimates(params, bse, df, groups: tuple[str, str]) -> Estimates:
-    """The three quantities from a mixed model's coefficients (R's names, ``group`` the
-    group column): x, ``x:group<other>`` and ``group<other>``."""
+def mixed_estimates(fit, groups: tuple[str, str], rule: str = "nlme") -> Estimates:
+    """The three quantities from a mixed model's fit under a df rule (R's names, ``group``
+    the group column): x, ``x:group<other>`` and ``group<other>``."""
     other = groups[1]
     names = {"within": "x", "slope_gap": f"x:group{other}", "intercept_gap": f"group{other}"}
-    return {q: (float(params[n]), float(bse[n]), float(df[n])) for q, n in names.items()}
+    est, se, df = fit.fixed_estimates(rule, list(names.values()))
+    return {q: (float(est[k]), float(se[k]), float(df[k])) for k, q in enumerate(names)}
 
 
 def _mixed(formula: str):
     def fit(d, groups):
         res = lmm(formula, random="~ 1 + x", group="cluster", data=d, method="REML")
-        return mixed_estimates(res.params, res.bse, res.df, groups)
+        return mixed_estimates(res, groups)
 
     return fit
 
@@ -173,10 +144,10 @@ def _mixed(formula: str):
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
-        Method("pooled", "Pooled OLS", _pooled),
-        Method("fixed_effects", "Fixed effects", _fixed_effects),
-        Method("two_stage", "Two-stage", _two_stage),
-        Method("between", "Between clusters", _between),
+        Method("pooled", "Pooled OLS", classical_estimates.pooled),
+        Method("fixed_effects", "Fixed effects", classical_estimates.fixed_effects),
+        Method("two_stage", "Two-stage", classical_estimates.two_stage),
+        Method("between", "Between clusters", classical_estimates.between),
         Method("mixed", "Mixed model", _mixed("y ~ x * group")),
         Method("mixed_contextual", "Mixed model + cvar(x)", _mixed("y ~ x * group + cvar(x)")),
     )

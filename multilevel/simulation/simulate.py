@@ -39,6 +39,7 @@ effect is delta = between - within.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -338,5 +339,12 @@ def simulate_study(design: StudyDesign, rng: np.random.Generator) -> pd.DataFram
     b0 = design.intercept + design.intercept_gap * g + u[:, 0]
     b1 = design.within + design.slope_gap * g + u[:, 1]
     y = b0[cl] + b1[cl] * x + design.contextual * xbar[cl] + eps
-    group = pd.Categorical.from_codes(g[cl], categories=list(design.groups))
+    group = pd.Categorical.from_codes(g[cl], dtype=_group_dtype(design.groups))
     return pd.DataFrame({"cluster": cl, "group": group, "x": x, "y": y})
+
+
+@functools.lru_cache(maxsize=16)
+def _group_dtype(groups: tuple[str, str]) -> pd.CategoricalDtype:
+    """The group column's dtype, built once per design (building it costs more than
+    coding the column)."""
+    return pd.CategoricalDtype(list(groups))
