@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from multilevel.errors import DataError
@@ -166,6 +167,10 @@ def _key(res):
     return res.llf, res.params.to_numpy(), res.sd_re.to_numpy(), res.sigma
 
 
+# near the face of a correlation at +-1, where Newton alone crawled and stopped at a point
+# that depended on the order of the rows (optimise.py, onto_face)
+@example(_sim(5, 6, 1343), random.Random(53))
+@example(_sim(6, 6, 488), random.Random(8))
 @settings(max_examples=25, deadline=None)
 @given(small_data, st.randoms(use_true_random=False))
 def test_row_permutation_and_relabelling_change_nothing(df, rnd):

@@ -220,3 +220,30 @@ def test_nelder_mead_is_the_last_resort_and_uses_values_only(monkeypatch):
     assert calls["gradient"] < calls["value"]  # gradients only for Newton's checks
     assert res.deviance == pytest.approx(best.deviance, abs=1e-4)
     assert res.converged and res.decrement <= DECREMENT_TOL
+
+
+def test_a_correlation_at_minus_one_is_reached_whatever_the_row_order():
+    """_sim(5, 6, 1343) of test_mixed_api: the optimum has a correlation of exactly -1 (the
+    last diagonal entry of Lambda at 0) and a tiny intercept SD.  Newton alone crawled along
+    the curved valley towards that face for its 100 iterations and stopped at a correlation
+    of -0.989 to -0.998 depending on the order of the rows, 2e-7 to 5e-7 in log-likelihood
+    short; the point projected onto the face is the optimum.  lme4 (fixture) stops at
+    another boundary point, the intercept SD at 0, 2.8e-5 lower in log-likelihood."""
+    from tests.test_mixed_api import _sim
+
+    fixture = Path(__file__).resolve().parent / "fixtures" / "r" / "near_boundary"
+    data = pd.read_csv(fixture.with_suffix(".csv"))
+    pd.testing.assert_frame_equal(data, _sim(5, 6, 1343))
+    lme4 = json.loads(fixture.with_suffix(".json").read_text())["fits"]
+    fits = [
+        lmm("y ~ x + w", random="~ 1 + x", group="g", data=data.iloc[order])
+        for order in (np.arange(len(data)), np.random.default_rng(53).permutation(len(data)))
+    ]
+    for fit in fits:
+        assert fit.converged and fit.singular and fit.theta[2] == 0.0
+        assert fit.corr_re.iloc[0, 1] == pytest.approx(-1.0)
+        assert fit.newton_decrement <= 1e-10
+        for rec in lme4.values():
+            assert fit.llf >= rec["logLik"] - 1e-9 * abs(rec["logLik"])
+    assert fits[1].llf == pytest.approx(fits[0].llf, rel=1e-12)
+    np.testing.assert_allclose(fits[1].theta, fits[0].theta, rtol=1e-6)

@@ -16,6 +16,15 @@ other, with a zero gradient (the deviance is even in that entry), and is judged 
 A diagonal entry that ends within SINGULAR_TOL of 0 is set to 0 exactly when that does not
 raise the deviance, and the check is made there.
 
+Near a correlation of +-1 the deviance has a flat valley that is curved in theta: with the
+variances fixed, a row of Lambda turns on a circle as the correlation moves, and at its end,
+the face where that row's diagonal entry is 0, the deviance is even in the entry.  Newton's
+quadratic model follows the circle in short steps, each of which passes the convergence
+check, and can use up its iterations 1e-7 deviance units short, at a point that depends on
+rounding (e.g. on the order of the rows).  So when Newton stops before NEWTON_TARGET, it is
+restarted on each such face from the point turned onto it (onto_face), and the restart is
+kept if its deviance is lower.
+
 Convergence is judged on the deviance's own scale: at theta with gradient g and Hessian H,
 the Newton decrement 0.5 g'H^{-1}g is the decrease of the deviance a Newton step predicts,
 i.e. how far, in deviance units, the fit is from the minimum of the local quadratic model.
@@ -46,6 +55,8 @@ SINGULAR_TOL = 1e-4
 HESSIAN_STEP = 1e-6
 #: curvatures below this fraction of the largest are not resolved by the Hessian
 CURVATURE_FLOOR = 1e-6
+#: a Newton run bounded below this many iterations is truncated on purpose: no fallbacks
+FALLBACK_MIN_ITER = 20
 
 
 @dataclass
@@ -267,6 +278,27 @@ def _escape_boundary(fn: _Counted, theta: np.ndarray, dev: float, diag: list[int
     return best
 
 
+def onto_face(theta: np.ndarray, q: int, row: int) -> np.ndarray | None:
+    """theta with the diagonal entry of Lambda in row `row` set to 0 and the row's other
+    entries scaled up to keep the row's length (that random effect's variance), or None
+    where the row has no other non-zero entry.
+
+    With the variances fixed, the correlations of effect `row` with the earlier effects
+    move along a circle in those entries, which Newton's quadratic model follows in short
+    steps; its end, the face where effect `row` is a combination of the earlier ones (for
+    q = 2 a correlation of +-1), is a single step away from here."""
+    pos = theta_index(q)
+    entries = [k for k, (i, _) in enumerate(pos) if i == row]
+    diag, others = entries[-1], entries[:-1]
+    rest = float(np.linalg.norm(theta[others]))
+    if rest == 0.0:
+        return None
+    face = theta.copy()
+    face[others] *= float(np.linalg.norm(theta[entries])) / rest
+    face[diag] = 0.0
+    return face
+
+
 def _singular(theta: np.ndarray, diag: list[int]) -> bool:
     scale = max(1.0, float(np.max(np.abs(theta))))
     return bool(any(theta[k] < SINGULAR_TOL * scale for k in diag))
@@ -323,6 +355,15 @@ def optimise(
         theta0 = moment_start(prof)
     used = ["Newton"]
     theta, dev, _, H, check = _newton(fn, np.asarray(theta0, dtype=float).copy(), max_iter)
+    if max_iter >= FALLBACK_MIN_ITER and not (check.minimum and check.decrement <= NEWTON_TARGET):
+        for row in range(1, prof.q):
+            start = onto_face(theta, prof.q, row)
+            if start is None:
+                continue
+            t2, d2, _, H2, c2 = _newton(fn, start, max_iter)
+            if d2 < dev:
+                used.append("Newton (restart on the face of a correlation at +-1)")
+                theta, dev, H, check = t2, d2, H2, c2
     for _ in range(3):
         start = _escape_boundary(fn, theta, dev, diag)
         if start is None:
@@ -332,7 +373,7 @@ def optimise(
         if d2 >= dev:
             break
         theta, dev, H, check = t2, d2, H2, c2
-    if not check.converged and max_iter >= 20:
+    if not check.converged and max_iter >= FALLBACK_MIN_ITER:
         from scipy import optimize  # here: a fit that Newton converges never needs it
 
         with warnings.catch_warnings():
