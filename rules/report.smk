@@ -21,6 +21,22 @@ rule reproduce_calls:
         "../scripts/reproduce_calls.py"
 
 
+# The templates' formulas, drawn into the formula cache early, beside other jobs: the report
+# step, the last of a build, then draws none (about a second of a cold build's last job). A
+# template edit does not re-run it: the report step draws a formula the cache lacks.
+rule draw_formulas:
+    output:
+        listing="results/cache/math/formulas.json",
+    log:
+        "results/logs/draw_formulas.log",
+    benchmark:
+        "results/benchmarks/draw_formulas.tsv"
+    conda:
+        "envs/multilevel.yaml"
+    script:
+        "../scripts/draw_formulas.py"
+
+
 # One job writes the HTML, the Quarto source and the PDF (not in a draft, --config format=html):
 # the PDF is rendered from the HTML string in memory, in parts on the job's threads, keeping rendered parts in a cache
 # (multilevel.report.pdf), so the rebuild after a template edit, the case a report author meets most,
@@ -30,6 +46,7 @@ rule render_report:
         parts=part_files,
         long="results/{dataset}/data/long.parquet",
         registry=REGISTRY,
+        formulas=rules.draw_formulas.output.listing,
     output:
         # the PDF, or none in a draft (--config format=html)
         **pdf_output(),
@@ -52,7 +69,8 @@ rule render_report:
     threads: 2
     params:
         pdf_cache="results/{dataset}/cache/pdf",
-        math_cache="results/cache/math",
+        # the formula cache: where draw_formulas wrote the templates' formulas
+        math_cache=lambda wildcards, input: str(Path(input.formulas).parent),
         dataset=dataset_entry,
         report=report_options,
         parts=part_layout,

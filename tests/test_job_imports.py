@@ -23,6 +23,7 @@ SCRIPTS = sorted(p.stem for p in (ROOT / "scripts").glob("*.py"))
 FIGURE_JOBS = {
     "diagnostics",
     "describe_data",
+    "draw_formulas",
     "figures_methods",
     "mixed_figures",
     "montecarlo_df",
@@ -40,7 +41,7 @@ ALLOWED = {
     # fixed effects' within transformation: loaded when a fixed-effects method is fitted
     "scipy.sparse": {"mixed_tables"},  # (and by scipy.optimize)
     "statsmodels": set(),
-    "jinja2": {"render_report"},
+    "jinja2": {"render_report", "draw_formulas"},
     "weasyprint": set(),
     # the configuration is validated by Snakemake's workflow, not by a job
     "jsonschema": set(),

@@ -1,0 +1,26 @@
+"""The report templates' formulas drawn into the formula cache (results/cache/math), with a
+listing of what was drawn; the report step then finds them there."""
+
+from pathlib import Path
+
+from multilevel.files import write_json
+from multilevel.report.mathtext import tex_svg, use_cache
+from multilevel.report.render import TEMPLATES
+from multilevel.report.template_formulas import template_formulas
+from multilevel.step import LOG, script_step
+
+
+def main(listing_out, logger=LOG):
+    """Draw into the folder of ``listing_out`` (the formula cache)."""
+    cache_dir = Path(listing_out).parent
+    use_cache(cache_dir)
+    formulas = template_formulas(TEMPLATES)
+    for tex in formulas:
+        tex_svg(tex)
+    write_json(listing_out, formulas)
+    logger.info("%d formulas of the templates in %s", len(formulas), cache_dir)
+
+
+if __name__ == "__main__":
+    with script_step(snakemake) as step:  # noqa: F821
+        main(step.output.listing, logger=step.logger)
