@@ -29,7 +29,8 @@ rule prepare_data:
         "../scripts/prepare_data.py"
 
 
-# The data chapter's tables, registry values and figure (Figure 1, p. 13): one job.
+# The data chapter's tables, registry values and figure (Figure 1, p. 13), and the appendix's
+# calls: one job.
 rule describe_data:
     input:
         long="results/{dataset}/data/long.parquet",
@@ -45,6 +46,8 @@ rule describe_data:
             subcategory="{dataset}",
         ),
         figures="results/{dataset}/parts/data/figures.json",
+        # the appendix's R and statsmodels calls (from the roles alone)
+        calls="results/{dataset}/parts/reproduce/context.json",
     log:
         "results/{dataset}/logs/describe_data.log",
     benchmark:

@@ -5,22 +5,6 @@ register_part(
 )
 
 
-# The calls depend on the roles only: no data, no fit.
-rule reproduce_calls:
-    output:
-        context="results/{dataset}/parts/reproduce/context.json",
-    log:
-        "results/{dataset}/logs/reproduce_calls.log",
-    benchmark:
-        "results/{dataset}/benchmarks/reproduce_calls.tsv"
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        dataset=roles_of,
-    script:
-        "../scripts/reproduce_calls.py"
-
-
 # The templates' formulas, drawn into the formula cache early, beside other jobs: the report
 # step, the last of a build, then draws none (about a second of a cold build's last job). A
 # template edit does not re-run it: the report step draws a formula the cache lacks.

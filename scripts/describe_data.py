@@ -1,5 +1,7 @@
 """Prepared long table -> the data chapter: its tables, the registry values they reproduce, and
-its figure (uniform quantile plots of every variable)."""
+its figure (uniform quantile plots of every variable); and, from the roles alone, the R and
+statsmodels calls of every method and model for the report's appendix
+(multilevel.report.calls)."""
 
 import pandas as pd
 
@@ -9,11 +11,13 @@ from multilevel.data.prepare import ROW_ID
 from multilevel.files import write_json
 from multilevel.plots.quantile import uniform_quantile_figure
 from multilevel.plots.style import save_figure
+from multilevel.report.calls import all_calls
 from multilevel.report.figure_listing import FigureArtifact
 from multilevel.report.published import load_registry
 from multilevel.report.reproduce import DataValues
 from multilevel.report.tables import csv_link, write_tables
 from multilevel.step import LOG, script_step
+from multilevel.workflow_names import METHOD_KEYS
 
 
 def write_quantile_figure(spec: DatasetSpec, long: pd.DataFrame, svg_out, meta_out, logger=LOG):
@@ -38,6 +42,7 @@ def main(
     values_out,
     svg_out,
     figures_out,
+    calls_out,
     csv_dir=None,
     logger=LOG,
 ):
@@ -51,6 +56,9 @@ def main(
     logger.info("%d tables, %d registry values", len(tables), len(values))
     write_json(values_out, values)
     write_quantile_figure(spec, long, svg_out, figures_out, logger)
+    calls = all_calls(spec.roles, METHOD_KEYS, f"results/{spec.name}/data/long.parquet")
+    write_json(calls_out, calls)
+    logger.info("calls for %d methods and %d models", len(calls["methods"]), len(calls["models"]))
 
 
 if __name__ == "__main__":
@@ -63,6 +71,7 @@ if __name__ == "__main__":
             step.output.values,
             step.output.svg,
             step.output.figures,
+            step.output.calls,
             csv_dir=step.output.csv,
             logger=step.logger,
         )
