@@ -138,6 +138,7 @@ rule montecarlo_df:
         "results/simulation/logs/montecarlo_df.log",
     benchmark:
         "results/simulation/benchmarks/montecarlo_df.tsv"
+    priority: 3
     conda:
         "envs/multilevel.yaml"
     threads: 1
