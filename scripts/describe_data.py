@@ -56,7 +56,7 @@ def main(
     logger.info("%d tables, %d registry values", len(tables), len(values))
     write_json(values_out, values)
     write_quantile_figure(spec, long, svg_out, figures_out, logger)
-    calls = all_calls(spec.roles, METHOD_KEYS, f"results/{spec.name}/data/long.parquet")
+    calls = all_calls(spec.roles, METHOD_KEYS, str(long_path))
     write_json(calls_out, calls)
     logger.info("calls for %d methods and %d models", len(calls["methods"]), len(calls["models"]))
 

@@ -2,7 +2,6 @@
 results/<dataset>/mixed/<model>.json."""
 
 from itertools import chain
-from pathlib import Path
 
 import pandas as pd
 
@@ -16,7 +15,6 @@ from multilevel.workers import map_forked
 def fit_and_write(spec: DatasetSpec, model: str, long: pd.DataFrame, json_out) -> list[str]:
     """Fit one model, write its artifact; the lines to log."""
     artifact = fit_model(spec_for(spec.roles, model), long, spec.roles, spec.id_label)
-    Path(json_out).parent.mkdir(parents=True, exist_ok=True)
     write_json(json_out, artifact)
     lines = [
         f"{model} {method}: logLik {rec['llf']:.4f}, {rec['status']}"

@@ -3,8 +3,6 @@ and template context (document pages 76-173; multilevel.hierarchical.artifacts),
 inference: the df rules for every model, profile intervals and the varIdent test for the
 central model (multilevel.hierarchical.inference)."""
 
-from pathlib import Path
-
 import pandas as pd
 
 from multilevel.config import DatasetSpec
@@ -56,7 +54,6 @@ def main(
 
 def write_inference(spec: DatasetSpec, models: dict, long, out: dict, logger=LOG):
     art = inference_artifact(models, long, spec.roles)
-    Path(out["json"]).parent.mkdir(parents=True, exist_ok=True)
     write_json(out["json"], art)
     write_tables(inference_tables(art), out["tables"])
     write_json(out["context"], inference_context(art))

@@ -47,7 +47,6 @@ def write_figures(cfg: dict, summary, estimates_out, coverage_out, meta_out):
             "pp. 8, 73-76",
         ).meta(coverage_out),
     ]
-    Path(meta_out).parent.mkdir(parents=True, exist_ok=True)
     write_json(meta_out, meta)
 
 
@@ -70,7 +69,6 @@ def main(
     Path(replicates_out).parent.mkdir(parents=True, exist_ok=True)
     records.to_parquet(replicates_out, index=False)
     summary.to_parquet(summary_out, index=False)
-    Path(tables_out).parent.mkdir(parents=True, exist_ok=True)
     write_tables(
         [design_table(design, cfg), *summary_tables(summary, level), verdict_table(summary, level)],
         tables_out,
