@@ -13,7 +13,6 @@ machine's speed varies; CPU time less than wall time). Nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shutil
 import subprocess
@@ -25,6 +24,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from job_benchmarks import job_benchmark  # noqa: E402 (beside this script)
 
 from multilevel.simulation.many_clusters import (  # noqa: E402
     many_clusters_entry,
@@ -76,9 +77,8 @@ def figure_jobs(workdir: Path, folders) -> list[tuple[str, float, float]]:
         for rule in FIGURE_RULES:
             path = workdir / "results" / folder / "benchmarks" / f"{rule}.tsv"
             if path.exists():
-                with open(path) as handle:
-                    record = next(csv.DictReader(handle, delimiter="\t"))
-                rows.append((rule, float(record["s"]), float(record["cpu_time"])))
+                job = job_benchmark(path)
+                rows.append((rule, job["s"], job["cpu_time"]))
     return rows
 
 

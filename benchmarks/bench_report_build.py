@@ -13,7 +13,6 @@ ratios; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shutil
 import subprocess
@@ -21,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from job_benchmarks import job_benchmarks  # beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -68,19 +69,8 @@ def lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def rule_times(workdir: Path, dataset: str) -> list[tuple[str, float, float]]:
-    rows = []
-    for path in sorted((workdir / "results").rglob("benchmarks/*.tsv")):
-        with open(path) as handle:
-            record = next(csv.DictReader(handle, delimiter="\t"))
-        rows.append(
-            (
-                str(path.relative_to(workdir / "results")),
-                float(record["s"]),
-                float(record["max_rss"]) if record["max_rss"] not in ("", "NA", "-") else 0.0,
-            )
-        )
-    return rows
+def rule_times(workdir: Path) -> list[tuple[str, float, float]]:
+    return [(path, job["s"], job["max_rss"]) for path, job in job_benchmarks(workdir).items()]
 
 
 def print_rules(title: str, rules: list[tuple[str, float, float]]) -> None:
@@ -107,7 +97,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-draft-") as tmp:
         workdir = workdir_for(Path(tmp))
         times["cold HTML draft"], _ = build(workdir, args.dataset, args.cores, draft=True)
-        draft_rules = rule_times(workdir, args.dataset)
+        draft_rules = rule_times(workdir)
     print(f"dataset {args.dataset}, --cores {args.cores}")
     if args.draft_only:
         print_times(times)
@@ -116,7 +106,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         workdir = workdir_for(Path(tmp))
         times["cold build"], _ = build(workdir, args.dataset, args.cores)
-        cold_rules = rule_times(workdir, args.dataset)
+        cold_rules = rule_times(workdir)
         times["no-change rebuild"], log = build(workdir, args.dataset, args.cores)
         if "Nothing to be done" not in log:
             print("warning: the no-change rebuild ran jobs")

@@ -14,7 +14,6 @@ each cluster's size from {2, 3}. The data come from multilevel.simulation.many_c
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shutil
 import subprocess
@@ -27,6 +26,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from job_benchmarks import job_benchmarks  # noqa: E402 (beside this script)
 
 from multilevel.simulation.many_clusters import (  # noqa: E402
     many_clusters_entry,
@@ -50,22 +51,6 @@ def prepare_workdir(base: Path, clusters: int, sizes: tuple[int, ...]) -> Path:
     return base
 
 
-def job_records(workdir: Path) -> list[tuple[str, float, float]]:
-    rows = []
-    for path in sorted((workdir / "results").rglob("benchmarks/*.tsv")):
-        with open(path) as handle:
-            record = next(csv.DictReader(handle, delimiter="\t"))
-        rss = record["max_rss"]
-        rows.append(
-            (
-                str(path.relative_to(workdir / "results")).replace("/benchmarks/", ": "),
-                float(record["s"]),
-                float(rss) if rss not in ("", "NA", "-") else float("nan"),
-            )
-        )
-    return rows
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clusters", type=int, default=100_000)
@@ -86,7 +71,9 @@ def main() -> None:
         wall = time.perf_counter() - start
         print(f"wall time {wall:.1f} s, exit status {result.returncode}")
         print(f"\n{'job':48s} {'time (s)':>9s} {'max_rss (MB)':>13s}")
-        for name, seconds, rss in sorted(job_records(workdir), key=lambda r: -r[1]):
+        jobs = job_benchmarks(workdir).items()
+        for path, job in sorted(jobs, key=lambda item: -item[1]["s"]):
+            name, seconds, rss = path.replace("/benchmarks/", ": "), job["s"], job["max_rss"]
             flag = "  OVER 4 GB" if rss > MEMORY_TARGET_MB else ""
             print(f"{name:48s} {seconds:9.1f} {rss:13.0f}{flag}")
         if result.returncode != 0:
