@@ -1,5 +1,7 @@
 from snakemake.utils import min_version
 
+from multilevel.workflow_exit import cancel_pending_timers
+
 min_version("9.0")
 
 
@@ -27,3 +29,12 @@ rule all:
 rule all_reports:
     input:
         [report_paths(name) for name in DATASETS],
+
+
+# Snakemake's rescheduling timers would otherwise hold the exit for up to a second.
+onsuccess:
+    cancel_pending_timers()
+
+
+onerror:
+    cancel_pending_timers()
