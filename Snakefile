@@ -15,7 +15,6 @@ include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/methods.smk"
 include: "rules/mixed.smk"
-include: "rules/diagnostics.smk"
 include: "rules/simulation.smk"
 include: "rules/report.smk"
 

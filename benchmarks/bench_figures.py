@@ -34,14 +34,15 @@ from multilevel.simulation.many_clusters import (  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 SEED = 20261130
-# The jobs that draw figures. The last three also do a little other work (the data chapter's
-# tables; simulating the school; gathering the Monte Carlo chunks): until session 5 their
-# figures were jobs of their own (figure_quantiles, simulate_figures, montecarlo_figures).
+# The jobs that draw figures. The last five also do other work (the effects tables; the
+# Diagnostics chapter's tables; the data chapter's tables; simulating the school; gathering the
+# Monte Carlo chunks): until session 5 the last three's figures were jobs of their own
+# (figure_quantiles, simulate_figures, montecarlo_figures), until session 6 the first two's
+# other work (methods_effects, diagnostics).
 FIGURE_RULES = (
     "figures_methods_data",
-    "figures_methods_models",
-    "diagnostics",
-    "mixed_figures",
+    "methods_models",
+    "model_figures",
     "describe_data",
     "simulate_example",
     "montecarlo_summary",

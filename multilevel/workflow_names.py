@@ -37,7 +37,7 @@ MIXED_FIGURE_KEYS = (
     "contextual",
 )
 
-# The Diagnostics chapter's figures, in the report's order (rules/diagnostics.smk).
+# The Diagnostics chapter's figures, in the report's order (rule model_figures).
 DIAGNOSTICS_FIGURE_KEYS = (
     "residuals",
     "cluster_spread",

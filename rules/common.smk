@@ -2,7 +2,6 @@ import hashlib
 from pathlib import Path
 
 from multilevel.workflow_config import workflow_datasets
-from multilevel.workflow_names import central_model_key
 
 # Validate config/config.yaml and each config/datasets/NAME.yaml against config/schema.yaml
 # (filling defaults), then every column a dataset names against its raw files' headers. A bad
@@ -60,16 +59,10 @@ description_of = dataset_fields(
 )
 
 
-def central_model(wildcards):
-    """The artifact of the ladder's central model (workflow_names.central_model_key)."""
-    has_group = bool(dataset_entry(wildcards)["roles"].get("group"))
-    return f"results/{wildcards.dataset}/mixed/{central_model_key(has_group)}.json"
-
-
-# Rule priorities (priority: in data.smk, methods.smk, mixed.smk, diagnostics.smk,
-# simulation.smk): the dataset's chain first (preparing the table, the fits, then the longest
-# figure jobs), so that the report's last inputs are not left waiting behind the simulation
-# chapter, which depends on no dataset and fills the other core; but the df-rules study, the
+# Rule priorities (priority: in data.smk, methods.smk, mixed.smk, simulation.smk): the
+# dataset's chain first (preparing the table, the fits, then the longest figure jobs), so that
+# the report's last inputs are not left waiting behind the simulation chapter, which depends
+# on no dataset and fills the other core; but the df-rules study, the
 # longest job of all, starts at once, or it ends the build alone. A cold hs draft on 2 cores
 # (medians of 3 alternating runs): 19.8 s without priorities, 17.9 s with those of the
 # dataset's chain; 18.2 s -> 17.7 s with the df study's too.

@@ -1,8 +1,9 @@
 # The classical methods (pages 35-75 of the document): one job fits them all (rule
 # fit_methods), writing for each method its results artifact
 # (results/<dataset>/methods/<method>.json, also the methods part's context), its report tables
-# and the registry values it reproduces; the three effects and the summary of methods; and two
-# figure rules (pictures of the data; fitted lines and beta space).
+# and the registry values it reproduces; pictures of the data (rule figures_methods_data); and
+# the methods beside the hierarchical models (rule methods_models: the three effects, the
+# summary of methods, fitted lines and beta space).
 from multilevel.workflow_names import METHOD_KEYS, SUMMARY_MODEL_KEYS as SUMMARY_MODELS
 
 register_part(
@@ -63,27 +64,6 @@ rule fit_methods:
         "../scripts/fit_methods.py"
 
 
-rule methods_effects:
-    input:
-        long="results/{dataset}/data/long.parquet",
-        methods=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
-        models=expand("results/{{dataset}}/mixed/{model}.json", model=SUMMARY_MODELS),
-    output:
-        result="results/{dataset}/methods/effects.json",
-        tables="results/{dataset}/parts/effects/tables.json",
-    log:
-        "results/{dataset}/logs/methods_effects.log",
-    benchmark:
-        "results/{dataset}/benchmarks/methods_effects.tsv"
-    priority: 1
-    conda:
-        "envs/multilevel.yaml"
-    params:
-        dataset=roles_of,
-    script:
-        "../scripts/methods_effects.py"
-
-
 rule figures_methods_data:
     input:
         long="results/{dataset}/data/long.parquet",
@@ -99,28 +79,32 @@ rule figures_methods_data:
         "envs/multilevel.yaml"
     params:
         dataset=roles_of,
-        figures="data",
     script:
-        "../scripts/figures_methods.py"
+        "../scripts/figures_methods_data.py"
 
 
-rule figures_methods_models:
+# The methods beside the hierarchical models: the effects part's tables (the three effects, the
+# paradox checks, the summary of methods) and the methods part's fitted lines and beta-space
+# figures. One job, as both read the same artifacts: a job of its own cost a Python start-up and
+# its imports (about half a second of a cold draft).
+rule methods_models:
     input:
         long="results/{dataset}/data/long.parquet",
         methods=expand("results/{{dataset}}/methods/{method}.json", method=METHOD_KEYS),
         models=expand("results/{{dataset}}/mixed/{model}.json", model=SUMMARY_MODELS),
     output:
+        result="results/{dataset}/methods/effects.json",
+        tables="results/{dataset}/parts/effects/tables.json",
         svgs=directory("results/{dataset}/figures/methods_models"),
         meta="results/{dataset}/parts/methods/figures_models.json",
     log:
-        "results/{dataset}/logs/figures_methods_models.log",
+        "results/{dataset}/logs/methods_models.log",
     benchmark:
-        "results/{dataset}/benchmarks/figures_methods_models.tsv"
+        "results/{dataset}/benchmarks/methods_models.tsv"
     priority: 2
     conda:
         "envs/multilevel.yaml"
     params:
         dataset=roles_of,
-        figures="models",
     script:
-        "../scripts/figures_methods.py"
+        "../scripts/methods_models.py"

@@ -21,11 +21,11 @@ SCRIPTS = sorted(p.stem for p in (ROOT / "scripts").glob("*.py"))
 
 #: the jobs that draw figures (matplotlib)
 FIGURE_JOBS = {
-    "diagnostics",
     "describe_data",
     "draw_formulas",
-    "figures_methods",
-    "mixed_figures",
+    "figures_methods_data",
+    "methods_models",
+    "model_figures",
     "montecarlo_df",
     "montecarlo_summary",
     "simulate_example",

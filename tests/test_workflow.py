@@ -48,7 +48,7 @@ def test_diagnostics_chapter(built):
     csv = built / "reports" / "hs" / "tables" / "diagnostics" / "diagnostics_influence.csv"
     rows = csv.read_text().splitlines()
     assert len(rows) == 41 and rows[0].startswith("cluster,label,n,cooks,dfbetas[")
-    assert (built / "results" / "hs" / "benchmarks" / "diagnostics.tsv").exists()
+    assert (built / "results" / "hs" / "benchmarks" / "model_figures.tsv").exists()
 
 
 def test_the_report_says_which_df_rule_the_monte_carlo_supports_here(built):
@@ -145,13 +145,12 @@ def test_the_registry_flag_reruns_only_the_steps_that_reproduce_the_document(bui
     jobs = jobs_after_config_change(
         built, lambda c: c["datasets"]["hs"].update(reproduces_document=False)
     )
-    # the steps that use it, and those reading what fit_methods rewrites (the effects and the
+    # the steps that use it, and the one reading what fit_methods rewrites (the effects and the
     # models' figures); not prepare_data, the ten mixed fits or the other figures
     assert jobs == {
         "describe_data": 1,
         "fit_methods": 1,
-        "methods_effects": 1,
-        "figures_methods_models": 1,
+        "methods_models": 1,
         "mixed_tables": 1,
         "render_report": 1,
     }

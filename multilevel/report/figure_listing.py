@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FigureArtifact"]
+__all__ = ["FigureArtifact", "save_listed"]
 
 
 @dataclass
@@ -28,3 +28,17 @@ class FigureArtifact:
             "doc_ref": self.doc_ref,
             "file": str(path),
         }
+
+
+def save_listed(figures: list[FigureArtifact], out_dir, listing_out) -> list[dict]:
+    """Save each drawn figure as ``<out_dir>/<key>.svg`` and write their listing, in order, to
+    ``listing_out``; returns the listing."""
+    from pathlib import Path
+
+    from multilevel.files import write_json
+    from multilevel.plots.style import save_figure
+
+    out_dir = Path(out_dir)
+    listing = [fig.meta(save_figure(fig.figure, out_dir / f"{fig.key}.svg")) for fig in figures]
+    write_json(listing_out, listing)
+    return listing
