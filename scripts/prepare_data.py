@@ -4,6 +4,7 @@ from pathlib import Path
 
 from multilevel.config import DatasetSpec
 from multilevel.data.grouping import up
+from multilevel.data.overview import data_overview
 from multilevel.data.prepare import prepare
 from multilevel.files import write_json
 from multilevel.step import LOG, script_step
@@ -53,6 +54,8 @@ def main(spec: DatasetSpec, long_out, clusters_out, summary_out, info_out, logge
         "duplicate_rows": prepared.duplicate_rows,
         "single_row_clusters": [str(c) for c in prepared.single_row_clusters],
         "covariates": prepared.covariates,
+        # what the report prints of the table (its last step reads no table)
+        "overview": data_overview(long, spec),
     }
     write_json(info_out, info)
 

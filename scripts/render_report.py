@@ -5,13 +5,16 @@ the context is multilevel.report.render.report_context."""
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from multilevel.config import DatasetSpec
 from multilevel.report.mathtext import use_cache as use_math_cache
 from multilevel.report.pdf import render_pdf
 from multilevel.report.quarto import quarto_source
-from multilevel.report.render import audit_csv, render_html_numbered, report_context
+from multilevel.report.render import (
+    audit_csv,
+    render_html_numbered,
+    report_context,
+    use_template_cache,
+)
 from multilevel.step import LOG, script_step
 
 
@@ -20,18 +23,18 @@ def main(
     entry: dict,
     report_options: dict,
     parts: dict,
-    long_path,
     registry,
     outputs: dict,
     logger=LOG,
     pdf_cache=None,
     workers=1,
     math_cache=None,
+    template_cache=None,
 ):
     clock = time.perf_counter()
     use_math_cache(math_cache)
-    long = pd.read_parquet(long_path)
-    context = report_context(spec, entry, report_options, parts, long, registry)
+    use_template_cache(template_cache)
+    context = report_context(spec, entry, report_options, parts, registry)
     logger.info("read %d tables and %d figures", len(context["tables"]), len(context["figures"]))
     if context["audit"]:
         logger.info(
@@ -60,11 +63,11 @@ if __name__ == "__main__":
             step.params.dataset,
             step.params.report,
             step.params.parts,
-            step.input.long,
             step.input.registry,
             {key: step.output.get(key) for key in ("html", "qmd", "pdf", "audit")},
             logger=step.logger,
             pdf_cache=step.params.pdf_cache,
             workers=step.threads,
             math_cache=step.params.math_cache,
+            template_cache=step.params.template_cache,
         )

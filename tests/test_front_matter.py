@@ -74,7 +74,7 @@ def test_the_audit_counts_listings_apart_from_model_outputs():
         }
     )
     chapters = {"n/rows": "The data", "row/1/ses": "The data", "mixed/oneway/sigma": "Fitting"}
-    audit = audit_context(frame, chapters)
+    audit = audit_context(frame.to_dict(orient="records"), chapters)
     assert (audit["n_listings"], audit["n_listings_agree"]) == (2, 2)
     assert (audit["n_models"], audit["n_models_agree"]) == (2, 1)
     sections = {(s["chapter"], s["section"]): s["n"] for s in audit["by_section"]}

@@ -22,18 +22,21 @@ SCRIPTS = sorted(p.stem for p in (ROOT / "scripts").glob("*.py"))
 #: the jobs that draw figures (matplotlib)
 FIGURE_JOBS = {
     "describe_data",
-    "draw_formulas",
     "figures_methods_data",
     "methods_models",
     "model_figures",
     "montecarlo_df",
     "montecarlo_summary",
+    "prepare_templates",  # the formulas are drawn by matplotlib's mathtext
     "simulate_example",
 }
 
 #: heavy module -> the jobs allowed to have it loaded once their script is imported
 ALLOWED = {
     "matplotlib": FIGURE_JOBS,
+    # the report step reads JSON artifacts only: it is the last job of a build, alone on the
+    # machine, so its imports are the build's
+    "pandas": set(SCRIPTS) - {"render_report", "prepare_templates"},
     # a fitted model's p-values come from scipy.special; scipy.stats is never needed
     "scipy.stats": set(),
     # the mixed engine optimises by its own Newton steps; nlme's varIdent ratios by scipy
@@ -41,7 +44,7 @@ ALLOWED = {
     # fixed effects' within transformation: loaded when a fixed-effects method is fitted
     "scipy.sparse": {"mixed_tables"},  # (and by scipy.optimize)
     "statsmodels": set(),
-    "jinja2": {"render_report", "draw_formulas"},
+    "jinja2": {"render_report", "prepare_templates"},
     "weasyprint": set(),
     # the configuration is validated by Snakemake's workflow, not by a job
     "jsonschema": set(),

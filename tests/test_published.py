@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from multilevel.data.prepare import prepare
-from multilevel.report.published import agrees, audit, load_registry
+from multilevel.errors import DataError
+from multilevel.report.published import agrees, audit, load_registry, read_registry
 from multilevel.report.reproduce import DataValues
 
 from .helpers import ROOT, configured
@@ -95,3 +96,30 @@ def test_audit_shows_values_at_useful_precision():
     assert show(0.42105263, "7") == "0.421052630"
     assert show(5.6e-07, "2", "5.60e-07") == "5.6000e-07"
     assert show(None, "2") == "not computed"
+
+
+def test_the_registry_reads_as_pandas_reads_it_text_only():
+    """read_registry (csv module, for the report step) gives what pandas' reader gave."""
+    path = ROOT / "data" / "published.csv"
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert read_registry(path) == expected.to_dict(orient="records")
+    pd.testing.assert_frame_equal(load_registry(path), expected)
+
+
+HEADER = "key,value,decimals,page,meaning,note\n"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (HEADER + "a,1,0,9,,\nb,2,0,9,,\na,3,0,9,,\n", "duplicate keys.*rows 2, 4"),
+        (HEADER + "a,1,0,9,,\nb,2,0,9,,,extra\n", "more fields than its header.*rows 3"),
+        ("key,value,page\na,1,9\n", "lacks columns.*'decimals'"),
+    ],
+)
+def test_a_broken_registry_is_refused_naming_the_file_and_rows(tmp_path, text, message):
+    path = tmp_path / "published.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match=message) as caught:
+        read_registry(path)
+    assert "published.csv" in str(caught.value)

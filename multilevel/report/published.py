@@ -8,12 +8,15 @@ erratum or a known difference, shown in the audit).
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from multilevel.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["key", "value", "decimals", "page", "meaning", "note"]
 
@@ -40,21 +43,37 @@ def is_listing(key: str) -> bool:
     return section_of(key) in LISTINGS
 
 
-def load_registry(path: str | Path) -> pd.DataFrame:
+def read_registry(path: str | Path) -> list[dict[str, str]]:
+    """The registry's entries, every field as text (the report step reads it without pandas)."""
     path = Path(path)
-    registry = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in registry.columns]
-    if missing:
-        raise DataError("the registry lacks columns", file=str(path), column=missing[0])
-    duplicated = registry.index[registry["key"].duplicated(keep=False)]
-    if len(duplicated):
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle, restval="")
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError("the registry lacks columns", file=str(path), column=missing[0])
+        entries = list(reader)
+    long_rows = [i + 2 for i, entry in enumerate(entries) if None in entry]
+    if long_rows:
         raise DataError(
-            "the registry has duplicate keys",
-            file=str(path),
-            column="key",
-            rows=[i + 2 for i in duplicated],
+            "rows of the registry have more fields than its header", file=str(path), rows=long_rows
         )
-    return registry
+    line_of: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        line_of.setdefault(entry["key"], []).append(i + 2)
+    duplicated = sorted(line for lines in line_of.values() if len(lines) > 1 for line in lines)
+    if duplicated:
+        raise DataError(
+            "the registry has duplicate keys", file=str(path), column="key", rows=duplicated
+        )
+    return entries
+
+
+def load_registry(path: str | Path) -> pd.DataFrame:
+    """The registry as a table of text columns."""
+    import pandas as pd
+
+    entries = read_registry(path)
+    return pd.DataFrame(entries, columns=list(entries[0]) if entries else COLUMNS, dtype=str)
 
 
 def agrees(printed: str, decimals: str, reproduced) -> bool:
@@ -95,21 +114,33 @@ def show(reproduced, decimals: str, printed: str = "") -> str:
     return f"{float(reproduced):.{max(int(decimals), 0) + 2}f}"
 
 
-def audit(registry: pd.DataFrame, values: dict) -> pd.DataFrame:
+AUDIT_COLUMNS = ["key", "page", "meaning", "published", "reproduced", "agree", "note"]
+
+
+def audit_rows(entries: list[dict], values: dict) -> list[dict]:
+    """Each registry entry beside the value reproduced for its key: shown as printed, and
+    whether they agree."""
     rows = []
-    for entry in registry.itertuples(index=False):
-        ours = values.get(entry.key)
+    for entry in entries:
+        ours = values.get(entry["key"])
         rows.append(
             {
-                "key": entry.key,
-                "page": entry.page,
-                "meaning": entry.meaning,
-                "published": entry.value,
-                "reproduced": show(ours, entry.decimals, entry.value),
-                "agree": agrees(entry.value, entry.decimals, ours),
-                "note": entry.note,
+                "key": entry["key"],
+                "page": entry["page"],
+                "meaning": entry["meaning"],
+                "published": entry["value"],
+                "reproduced": show(ours, entry["decimals"], entry["value"]),
+                "agree": agrees(entry["value"], entry["decimals"], ours),
+                "note": entry["note"],
             }
         )
+    return rows
+
+
+def audit(registry: pd.DataFrame, values: dict) -> pd.DataFrame:
+    """:func:`audit_rows` of a registry table, as a table."""
+    import pandas as pd
+
     return pd.DataFrame(
-        rows, columns=["key", "page", "meaning", "published", "reproduced", "agree", "note"]
+        audit_rows(registry.to_dict(orient="records"), values), columns=AUDIT_COLUMNS
     )

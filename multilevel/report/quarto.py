@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from multilevel.report.render import environment
+from multilevel.report.render import QMD_TEMPLATE, environment
 
 
 def _first_positions(pattern: str, html: str) -> dict[str, int]:
@@ -91,7 +91,7 @@ def quarto_source(context: dict, html: str, numbers: dict, qmd_path: str | Path)
         "date": context["provenance"]["date"],
         "format": {"html": {"toc": True, "embed-resources": True}, "pdf": {"toc": True}},
     }
-    template = environment(html=False).get_template("report.qmd.j2")
+    template = environment(html=False).get_template(QMD_TEMPLATE)
     return template.render(
         front_matter=yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip(),
         sections=context["sections"],

@@ -7,21 +7,28 @@ the only place that knows about HTML.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import re
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 import yaml
 from markupsafe import Markup
 
 from multilevel.config import DatasetSpec
-from multilevel.levels import display_order, level_name
+from multilevel.levels import level_name
 from multilevel.report.front_matter import SOURCE_DOCUMENT, abstract, reading_guide
 from multilevel.report.mathtext import math
 from multilevel.report.provenance import provenance
-from multilevel.report.published import LISTINGS, audit, is_listing, load_registry, section_of
+from multilevel.report.published import (
+    LISTINGS,
+    audit_rows,
+    is_listing,
+    read_registry,
+    section_of,
+)
 from multilevel.report.tables import read_tables
 
 NUMBER = re.compile(r"^[-+]?(\d[\d,]*\.?\d*|\.\d+)([eE][-+]?\d+)?%?$|^NA$|^<")
@@ -67,9 +74,29 @@ def figure_data_uri(path: str | Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+# Where the templates' compiled code is kept between processes (None: compiled in memory).
+template_cache: Path | None = None
+
+
+def use_template_cache(directory: str | Path | None) -> None:
+    """Keep the templates' compiled code in ``directory`` (one folder per environment), so a
+    step finds the templates compiled by an earlier one: prepare_templates compiles them beside
+    other jobs, and the report step, the last of a build, only loads them. Jinja checks each
+    entry against its template's source, so an edited template is compiled again."""
+    global template_cache
+    template_cache = Path(directory) if directory else None
+
+
 def environment(html: bool = True) -> jinja2.Environment:
+    bytecode_cache = None
+    if template_cache is not None:
+        # the two environments compile the same source differently (autoescape)
+        folder = template_cache / ("html" if html else "qmd")
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(["html", "j2"]) if html else False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -81,6 +108,19 @@ def environment(html: bool = True) -> jinja2.Environment:
     env.globals["page_index"] = page_index
     env.globals["level_name"] = level_name
     return env
+
+
+QMD_TEMPLATE = "report.qmd.j2"
+
+
+def compile_templates() -> int:
+    """Compile every template into the template cache (``use_template_cache``), each in the
+    environment that renders it; returns how many."""
+    html, qmd = environment(), environment(html=False)
+    names = html.list_templates(extensions=["j2"])
+    for name in names:
+        (qmd if name == QMD_TEMPLATE else html).get_template(name)
+    return len(names)
 
 
 def render_html_numbered(context: dict) -> tuple[str, dict]:
@@ -103,12 +143,13 @@ def load_json(path: str | Path):
     return json.loads(Path(path).read_text())
 
 
-def audit_context(audit_frame, chapter_of: dict[str, str] | None = None) -> dict:
-    """The audit for the templates: every row (with its chapter, section and kind), the counts
-    of data listings and of model outputs, and summaries by page and by section.
-    ``chapter_of`` maps a value's key to the title of the chapter whose part computed it."""
+def audit_context(audit: list[dict], chapter_of: dict[str, str] | None = None) -> dict:
+    """The audit for the templates (``audit``: published.audit_rows): every row (with its
+    chapter, section and kind), the counts of data listings and of model outputs, and
+    summaries by page and by section. ``chapter_of`` maps a value's key to the title of the
+    chapter whose part computed it."""
     chapter_of = chapter_of or {}
-    rows = audit_frame.to_dict(orient="records")
+    rows = [dict(row) for row in audit]
     by_page: dict[str, dict] = {}
     by_section: dict[tuple[str, str], dict] = {}
     for row in rows:
@@ -167,8 +208,11 @@ AUDIT_CSV_COLUMNS = [
 def audit_csv(audit_ctx: dict | None) -> str:
     """Every audited value as CSV (the report's full listing, beside it); only the header when
     the dataset does not reproduce the document."""
-    rows = audit_ctx["rows"] if audit_ctx else []
-    return pd.DataFrame(rows, columns=AUDIT_CSV_COLUMNS).to_csv(index=False)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, AUDIT_CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(audit_ctx["rows"] if audit_ctx else [])
+    return out.getvalue()
 
 
 SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(?:pt|px)?"[^>]*?\sheight="([\d.]+)(?:pt|px)?"')
@@ -244,35 +288,6 @@ def collect_parts(parts: dict) -> tuple[dict, dict, dict, dict, list, dict]:
     return tables, figures, values, context, sections, chapter_of
 
 
-def data_overview(long: pd.DataFrame, spec: DatasetSpec) -> dict:
-    roles = spec.roles
-    sizes = long.groupby(roles.cluster).size()
-    overview = {
-        "counts": {
-            "rows": len(long),
-            "clusters": int(sizes.size),
-            "min_size": int(sizes.min()),
-            "max_size": int(sizes.max()),
-        },
-        "groups": None,
-    }
-    if roles.group:
-        group = long[roles.group]
-        overview["groups"] = {
-            "reference": str(group.cat.categories[0]),
-            "levels": [
-                {
-                    "name": str(level),
-                    "rows": int((group == level).sum()),
-                    "clusters": int(long.loc[group == level, roles.cluster].nunique()),
-                    "mean_outcome": float(long.loc[group == level, roles.outcome].mean()),
-                }
-                for level in display_order(group.cat.categories, roles.group_order)
-            ],
-        }
-    return overview
-
-
 def number_sections(sections: list[dict]) -> None:
     """Chapters are numbered 1, 2, ...; appendices (``appendix: True``) lettered A, B, ..."""
     chapters = appendices = 0
@@ -290,16 +305,16 @@ def report_context(
     entry: dict,
     report_options: dict,
     parts: dict,
-    long: pd.DataFrame,
     registry,
 ) -> dict:
     """The template context of a dataset's report: every part's artifacts (``parts``: part ->
-    its tables, figures, values and context files), the audit of the registry's values when
-    the dataset reproduces the document, the dataset's entry ``entry`` and the provenance."""
+    its tables, figures, values and context files; the data part's context holds the prepared
+    table's overview, data.overview), the audit of the registry's values when the dataset
+    reproduces the document, the dataset's entry ``entry`` and the provenance."""
     tables, figures, values, part_context, sections, chapter_of = collect_parts(parts)
     audit_ctx = None
     if spec.reproduces_document:
-        audit_ctx = audit_context(audit(load_registry(registry), values), chapter_of)
+        audit_ctx = audit_context(audit_rows(read_registry(registry), values), chapter_of)
         sections.append(
             {
                 "id": "audit",
@@ -309,7 +324,7 @@ def report_context(
             }
         )
     number_sections(sections)
-    overview = data_overview(long, spec)
+    overview = part_context["data"]["overview"]
     return {
         "title": spec.title,
         "dataset": spec,

@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from multilevel.files import write_json
 from multilevel.formatting import MISSING, fixed, signif
+
+if TYPE_CHECKING:  # the report step reads tables without pandas; the steps making them have it
+    import pandas as pd
 
 
 def format_value(value, digits: int | None = None, missing: str = MISSING) -> str:
@@ -31,6 +34,8 @@ def format_value(value, digits: int | None = None, missing: str = MISSING) -> st
 
 def format_frame(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> pd.DataFrame:
     """Every cell as a display string; `digits` gives decimals per column."""
+    import pandas as pd
+
     digits = digits or {}
     out = pd.DataFrame(index=frame.index.astype(str))
     out.index.name = frame.index.name
