@@ -208,7 +208,7 @@ def test_report_stops_at_the_data_step_with_one_message(project):
     write_dataset(project, "s", "data/s.csv")
     result = command(project, "report", "s", "--format", "html", "--cores", "1")
     assert result.returncode == 1
-    assert "Error: the outcome must be numeric" in result.stderr and "lines 5" in result.stderr
+    assert "Error: the outcome must be numeric" in result.stderr and "line 5]" in result.stderr
     assert "results/s/logs/multilevel-report.log" in result.stderr
     no_traceback(result)
     assert not (project / "reports" / "s" / "report.html").exists()
