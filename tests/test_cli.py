@@ -141,6 +141,20 @@ def test_check_counts_missing_values_and_unused_level2_clusters(project, cli):
     )
 
 
+def test_check_counts_one_removed_row_and_one_repeated_row_in_the_singular(project, cli):
+    frame = pd.read_csv(SLEEP)
+    frame.loc[4, "Reaction"] = None
+    frame = pd.concat([frame, frame.iloc[[7]]], ignore_index=True)
+    frame["Lab"] = "north"  # a text column with one value
+    frame.to_csv(project / "data" / "sleep.csv", index=False)
+    write_dataset(project, "s", "data/sleep.csv")
+    result = cli(project, "check", "s")
+    assert result.returncode == 0, result.stderr
+    assert "1 row removed for missing values (Reaction: 1); row 5\n" in result.stdout
+    assert "1 row repeats an earlier row exactly (kept): row 181\n" in result.stdout
+    assert "text (1 value) " in result.stdout
+
+
 @pytest.mark.parametrize(
     "case, options, message",
     [
