@@ -220,8 +220,10 @@ def test_report_stops_at_the_data_step_with_one_message(project):
     frame.loc[3, "Reaction"] = "n/a?"
     frame.to_csv(project / "data" / "s.csv", index=False)
     write_dataset(project, "s", "data/s.csv")
+    write_dataset(project, "other", "data/missing.csv")  # broken, but not the one built
     result = command(project, "report", "s", "--format", "html", "--cores", "1")
     assert result.returncode == 1
+    assert "other" not in result.stderr and "missing.csv" not in result.stderr
     assert "Error: the outcome must be numeric" in result.stderr and "line 5]" in result.stderr
     assert "results/s/logs/multilevel-report.log" in result.stderr
     no_traceback(result)
