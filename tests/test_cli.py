@@ -299,3 +299,52 @@ def test_check_on_the_documents_dataset(project, cli):
     assert "Clusters (school): 40; rows per cluster: min 29, median 52.5, max 66" in result.stdout
     assert "Sector" in result.stdout and "category (2 levels)" in result.stdout
     assert "Warnings:" not in result.stdout
+
+
+def test_init_suggests_file_options_and_passes_a_cluster_that_leaves_no_predictor(project, cli):
+    # a text cluster id, and a level-1 predictor of whole numbers with more distinct values
+    frame = pd.read_csv(SLEEP).drop(columns="Days")
+    frame = frame.rename(columns={"Subject": "Rat"})  # a name that does not say "id"
+    frame["Rat"] = "R" + frame["Rat"].astype(str)
+    frame["Age"] = (20 + frame.index % 50).astype(object)
+    frame.loc[[3, 70], "Age"] = "."
+    frame["Reaction"] = frame["Reaction"].map(lambda v: f"{v:.2f}".replace(".", ","))
+    frame.to_csv(project / "data" / "sleep.csv", sep=";", index=False)
+    comma = "'Reaction' looks like numbers with a decimal comma: add --decimal ,"
+    missing = "'Age' is numbers but for '.': if that means missing, add --na-values ."
+    result = cli(project, "init", "data/sleep.csv", "--name", "s")
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"found 0: none\n  {comma}\n  {missing}\n" in result.stderr, result.stderr
+    result = cli(project, "init", "data/sleep.csv", "--name", "s", "--decimal", ",")
+    assert result.returncode == 1 and f"found 1: Reaction\n  {missing}\n" in result.stderr
+    result = cli(
+        project,
+        "init",
+        "data/sleep.csv",
+        "--name",
+        "s",
+        "--force",
+        "--decimal",
+        ",",
+        "--na-values",
+        ".",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "note" not in result.stdout
+    assert "(Age, ranked higher, would leave fewer than two numeric" in result.stdout
+    written = yaml.safe_load((project / "config" / "datasets" / "s.yaml").read_text())
+    assert written["files"]["level1"]["na_values"] == ["."]
+    assert written["roles"]["cluster"] == "Rat"
+    assert cli(project, "check", "s").returncode == 0
+
+
+def test_init_notes_a_column_of_numbers_read_as_text(project, cli):
+    frame = pd.read_csv(SLEEP)
+    frame["Weight"] = (frame["Reaction"] / 3).round(1).astype(object)
+    frame.loc[5, "Weight"] = "?"
+    frame.to_csv(project / "data" / "sleep.csv", index=False)
+    result = cli(project, "init", "data/sleep.csv", "--name", "s")
+    assert result.returncode == 0, result.stderr
+    assert "  note      'Weight' is numbers but for '?': if that means missing, add " in (
+        result.stdout
+    )
