@@ -206,8 +206,9 @@ def test_list_and_a_broken_dataset_file(project, cli):
     assert "bad   BROKEN" in result.stdout and "bad.yaml" in result.stdout
     assert "good  good" in result.stdout
     result = cli(project, "check", "bad")
-    assert result.returncode == 1 and "not valid YAML" in result.stderr
-    assert "config/datasets/bad.yaml" in result.stderr
+    assert result.returncode == 1 and "not valid YAML at line 2, column 1: " in result.stderr
+    assert "(while parsing a flow sequence at line 1, column 8)" in result.stderr
+    assert "config/datasets/bad.yaml" in result.stderr and result.stderr.count("\n") == 1
     no_traceback(result)
     result = cli(project, "check", "good")
     assert result.returncode == 0, result.stderr
