@@ -94,6 +94,19 @@ def validate_dataset(entry: Any, name: str, source: str) -> dict:
     return entry
 
 
+def _where(exc: Exception) -> str:
+    """Where and what PyYAML's error is, on one line (its own text quotes the file over
+    several lines, naming it "<unicode string>")."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or problem is None:
+        return f": {exc}"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    start, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
+    if start is not None and context:
+        where += f" ({context} at line {start.line + 1}, column {start.column + 1})"
+    return where
+
+
 def read_yaml(path: Path) -> Any:
     import yaml
 
@@ -102,7 +115,7 @@ def read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML: {exc}", file=str(path)) from exc
+        raise DataError(f"not valid YAML{_where(exc)}", file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise DataError(f"not a UTF-8 text file (byte {exc.start})", file=str(path)) from exc
 

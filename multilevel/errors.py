@@ -13,6 +13,11 @@ def describe_rows(rows: Iterable, limit: int = 10) -> str:
     return f"{shown}{more}"
 
 
+def _in_number(label: str, count: int) -> str:
+    """ "lines" for several, "line" for one."""
+    return label.removesuffix("s") if count == 1 else label
+
+
 class DataError(ValueError):
     """A problem with the user's data or configuration.
 
@@ -38,6 +43,6 @@ class DataError(ValueError):
         if column:
             parts.append(f"column '{column}'")
         if self.rows:
-            parts.append(f"{row_label} {describe_rows(self.rows)}")
+            parts.append(f"{_in_number(row_label, len(self.rows))} {describe_rows(self.rows)}")
         where = f" [{'; '.join(parts)}]" if parts else ""
         super().__init__(f"{message}{where}")

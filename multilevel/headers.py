@@ -51,6 +51,44 @@ def read_header(entry: dict | str | Path) -> list[str]:
     return text_header(options)
 
 
+def check_distinct_roles(spec: DatasetSpec) -> None:
+    """The cluster, the outcome, the predictor, the group and the covariates are different
+    columns: one column in two roles would make a model with a term twice."""
+    roles = spec.roles
+    seen: dict[str, str] = {}
+    named = {
+        "cluster": roles.cluster,
+        "outcome": roles.outcome,
+        "predictor": roles.predictor,
+        "group": roles.group,
+        **{f"covariates[{i}]": c for i, c in enumerate(roles.covariates)},
+    }
+    for role, column in named.items():
+        if column is None:
+            continue
+        if column in seen:
+            raise DataError(
+                f"config datasets.{spec.name}.roles.{role}: column '{column}' is already the "
+                f"{seen[column]}; each role needs a column of its own",
+                column=column,
+            )
+        seen[column] = role
+
+
+def check_unique_names(columns: list[str], path: str) -> None:
+    """No column name twice in a header (pandas would rename the second copy silently)."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(columns, start=1):
+        if name in seen and name != "":  # empty names: read_table's message
+            raise DataError(
+                f"column '{name}' appears twice in the header (columns {seen[name]} and "
+                f"{position}): rename one",
+                file=path,
+                column=name,
+            )
+        seen[name] = position
+
+
 def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
     """Check every column the config names against the files' headers, before reading data.
 
@@ -58,6 +96,7 @@ def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
     any job starts.
     """
     spec = rooted(spec, Path(root))
+    check_distinct_roles(spec)
     l1_path = spec.files["level1"]["path"]
     headers = {l1_path: read_header(spec.files["level1"])}
     key = None
@@ -65,13 +104,14 @@ def check_headers(spec: DatasetSpec, root: str | Path = ".") -> None:
         l2 = spec.files["level2"]
         key = l2.get("key")
         headers[l2["path"]] = read_header(l2)
-        for path, columns in headers.items():
-            if key not in columns:
-                raise DataError(
-                    f"join key: column '{key}' not found (the file has: {', '.join(columns)})",
-                    file=path,
-                    column=key,
-                )
+    for path, columns in headers.items():
+        check_unique_names(columns, path)
+        if "level2" in spec.files and key not in columns:
+            raise DataError(
+                f"join key: column '{key}' not found (the file has: {', '.join(columns)})",
+                file=path,
+                column=key,
+            )
     every = [c for columns in headers.values() for c in columns]
     for column in spec.drop:
         if column not in every:

@@ -103,7 +103,15 @@ def test_broken_csv_row(tmp_path):
     entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
     with pytest.raises(DataError, match="malformed CSV") as err:
         prepare(spec_from(entry))
-    assert "line 11" in str(err.value)
+    assert str(err.value).endswith("[file " + str(path) + "; line 11]")
+
+
+@pytest.mark.parametrize(
+    "rows, label, expected",
+    [([5], "lines", "line 5"), ([5, 9], "lines", "lines 5, 9"), (["A"], "clusters", "cluster A")],
+)
+def test_the_rows_of_an_error_agree_in_number(rows, label, expected):
+    assert str(DataError("bad", rows=rows, row_label=label)).endswith(f"[{expected}]")
 
 
 def test_empty_file(tmp_path):
@@ -209,3 +217,41 @@ def test_file_that_is_not_csv(tmp_path):
     entry = hs_entry(files={"level1": {"path": str(binary)}})
     with pytest.raises(DataError, match="students.csv"):
         prepare(spec_from(entry))
+
+
+def test_one_column_in_two_roles():
+    entry = hs_entry()
+    entry["roles"] = {**entry["roles"], "predictor": "mathach"}
+    with pytest.raises(DataError, match="roles.predictor: column 'mathach' is already the outcome"):
+        prepare(spec_from(entry))
+
+
+def test_a_column_name_twice_in_the_header(tmp_path):
+    path = tmp_path / "students.csv"
+    lines = STUDENTS.read_text().splitlines()
+    header = lines[0].split(",")
+    header[-1] = header[0]  # the last column takes the first one's name
+    path.write_text("\n".join([",".join(header), *lines[1:]]) + "\n")
+    entry = hs_entry(files={**hs_entry()["files"], "level1": {"path": str(path)}})
+    with pytest.raises(DataError, match=f"column '{header[0]}' appears twice") as err:
+        prepare(spec_from(entry))
+    assert f"(columns 1 and {len(header)})" in str(err.value)
+
+
+def test_a_cluster_id_that_differs_on_every_row(tmp_path):
+    students = pd.read_csv(STUDENTS)
+    students["School"] = range(len(students))  # a row id, not the school
+    path = tmp_path / "students.csv"
+    students.to_csv(path, index=False)
+    entry = hs_entry(files={"level1": {"path": str(path)}}, subset=None)
+    entry["roles"] = {**entry["roles"], "group": None}
+    with pytest.raises(DataError, match="every cluster has a single row") as err:
+        prepare(spec_from(entry))
+    assert "'school' takes a different value on each of the 7185 rows" in str(err.value)
+
+
+def test_a_single_cluster():
+    entry = hs_entry(subset={"column": "school", "values": [1317]})
+    with pytest.raises(DataError, match="every row is in one cluster \\('1317'\\)") as err:
+        prepare(spec_from(entry))
+    assert "at least two" in str(err.value)

@@ -141,6 +141,20 @@ def test_check_counts_missing_values_and_unused_level2_clusters(project, cli):
     )
 
 
+def test_check_counts_one_removed_row_and_one_repeated_row_in_the_singular(project, cli):
+    frame = pd.read_csv(SLEEP)
+    frame.loc[4, "Reaction"] = None
+    frame = pd.concat([frame, frame.iloc[[7]]], ignore_index=True)
+    frame["Lab"] = "north"  # a text column with one value
+    frame.to_csv(project / "data" / "sleep.csv", index=False)
+    write_dataset(project, "s", "data/sleep.csv")
+    result = cli(project, "check", "s")
+    assert result.returncode == 0, result.stderr
+    assert "1 row removed for missing values (Reaction: 1); row 5\n" in result.stdout
+    assert "1 row repeats an earlier row exactly (kept): row 181\n" in result.stdout
+    assert "text (1 value) " in result.stdout
+
+
 @pytest.mark.parametrize(
     "case, options, message",
     [
@@ -192,8 +206,9 @@ def test_list_and_a_broken_dataset_file(project, cli):
     assert "bad   BROKEN" in result.stdout and "bad.yaml" in result.stdout
     assert "good  good" in result.stdout
     result = cli(project, "check", "bad")
-    assert result.returncode == 1 and "not valid YAML" in result.stderr
-    assert "config/datasets/bad.yaml" in result.stderr
+    assert result.returncode == 1 and "not valid YAML at line 2, column 1: " in result.stderr
+    assert "(while parsing a flow sequence at line 1, column 8)" in result.stderr
+    assert "config/datasets/bad.yaml" in result.stderr and result.stderr.count("\n") == 1
     no_traceback(result)
     result = cli(project, "check", "good")
     assert result.returncode == 0, result.stderr
@@ -206,9 +221,11 @@ def test_report_stops_at_the_data_step_with_one_message(project):
     frame.loc[3, "Reaction"] = "n/a?"
     frame.to_csv(project / "data" / "s.csv", index=False)
     write_dataset(project, "s", "data/s.csv")
+    write_dataset(project, "other", "data/missing.csv")  # broken, but not the one built
     result = command(project, "report", "s", "--format", "html", "--cores", "1")
     assert result.returncode == 1
-    assert "Error: the outcome must be numeric" in result.stderr and "lines 5" in result.stderr
+    assert "other" not in result.stderr and "missing.csv" not in result.stderr
+    assert "Error: the outcome must be numeric" in result.stderr and "line 5]" in result.stderr
     assert "results/s/logs/multilevel-report.log" in result.stderr
     no_traceback(result)
     assert not (project / "reports" / "s" / "report.html").exists()
@@ -283,3 +300,52 @@ def test_check_on_the_documents_dataset(project, cli):
     assert "Clusters (school): 40; rows per cluster: min 29, median 52.5, max 66" in result.stdout
     assert "Sector" in result.stdout and "category (2 levels)" in result.stdout
     assert "Warnings:" not in result.stdout
+
+
+def test_init_suggests_file_options_and_passes_a_cluster_that_leaves_no_predictor(project, cli):
+    # a text cluster id, and a level-1 predictor of whole numbers with more distinct values
+    frame = pd.read_csv(SLEEP).drop(columns="Days")
+    frame = frame.rename(columns={"Subject": "Rat"})  # a name that does not say "id"
+    frame["Rat"] = "R" + frame["Rat"].astype(str)
+    frame["Age"] = (20 + frame.index % 50).astype(object)
+    frame.loc[[3, 70], "Age"] = "."
+    frame["Reaction"] = frame["Reaction"].map(lambda v: f"{v:.2f}".replace(".", ","))
+    frame.to_csv(project / "data" / "sleep.csv", sep=";", index=False)
+    comma = "'Reaction' looks like numbers with a decimal comma: add --decimal ,"
+    missing = "'Age' is numbers but for '.': if that means missing, add --na-values ."
+    result = cli(project, "init", "data/sleep.csv", "--name", "s")
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"found 0: none\n  {comma}\n  {missing}\n" in result.stderr, result.stderr
+    result = cli(project, "init", "data/sleep.csv", "--name", "s", "--decimal", ",")
+    assert result.returncode == 1 and f"found 1: Reaction\n  {missing}\n" in result.stderr
+    result = cli(
+        project,
+        "init",
+        "data/sleep.csv",
+        "--name",
+        "s",
+        "--force",
+        "--decimal",
+        ",",
+        "--na-values",
+        ".",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "note" not in result.stdout
+    assert "(Age, ranked higher, would leave fewer than two numeric" in result.stdout
+    written = yaml.safe_load((project / "config" / "datasets" / "s.yaml").read_text())
+    assert written["files"]["level1"]["na_values"] == ["."]
+    assert written["roles"]["cluster"] == "Rat"
+    assert cli(project, "check", "s").returncode == 0
+
+
+def test_init_notes_a_column_of_numbers_read_as_text(project, cli):
+    frame = pd.read_csv(SLEEP)
+    frame["Weight"] = (frame["Reaction"] / 3).round(1).astype(object)
+    frame.loc[5, "Weight"] = "?"
+    frame.to_csv(project / "data" / "sleep.csv", index=False)
+    result = cli(project, "init", "data/sleep.csv", "--name", "s")
+    assert result.returncode == 0, result.stderr
+    assert "  note      'Weight' is numbers but for '?': if that means missing, add " in (
+        result.stdout
+    )

@@ -216,7 +216,7 @@ def test_school_1_is_the_documents_printed_school():
 def test_a_bad_school_file_names_the_file_and_rows(tmp_path):
     bad = tmp_path / "school.csv"
     bad.write_text("ses,eps,y\n1.0,0.5,3\nx,0.1,2\n0.2,0.3,1\n")
-    with pytest.raises(DataError, match=r"school\.csv.*lines 3"):
+    with pytest.raises(DataError, match=r"school\.csv.*; line 3\]"):
         read_given_school(bad)
     bad.write_text("ses,y\n1,2\n")
     with pytest.raises(DataError, match="add eps"):

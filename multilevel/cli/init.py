@@ -13,7 +13,7 @@ import yaml
 from multilevel.cli.project import dataset_path, require_project
 from multilevel.config import validate_dataset
 from multilevel.data.fileformat import FileOptions, delimiter_of, file_kind
-from multilevel.data.propose import propose
+from multilevel.data.propose import numbers_in_text, propose
 from multilevel.data.rawdata import read_table
 from multilevel.errors import DataError
 
@@ -33,13 +33,19 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--encoding", help="text encoding of the files (default utf-8)")
     parser.add_argument("--decimal", choices=[".", ","], help="decimal mark of the numbers")
     parser.add_argument("--sheet", help="the sheet of an .xlsx workbook (default: the first)")
+    parser.add_argument(
+        "--na-values",
+        action="append",
+        metavar="VALUE",
+        help="a value meaning missing, besides an empty cell and NA (repeat for several)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     parser.set_defaults(run=run)
 
 
 def _file_entry(path: str, args: argparse.Namespace) -> dict:
     entry = {"path": _project_path(path)}
-    for option in ("encoding", "decimal", "sheet"):
+    for option in ("encoding", "decimal", "sheet", "na_values"):
         if getattr(args, option):
             entry[option] = getattr(args, option)
     if str(entry.get("sheet", "")).isdigit():  # a position, not a name
@@ -121,5 +127,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Read {len(frame)} rows and {len(frame.columns)} columns of {args.data}.")
     for role, why in proposal.reasons.items():
         print(f"  {role:<9} {why}")
+    for hint in numbers_in_text(frame).values():
+        print(f"  note      {hint}")
     print(f"Wrote {target}: edit it if a role is wrong, then run\n  multilevel check {name}")
     return 0

@@ -16,6 +16,7 @@ STARTED = re.compile(r"^\s*(?:local)?rule (\w+):")
 DONE = re.compile(r"(\d+) of (\d+) steps \(\d+%\) done")
 TOTAL = re.compile(r"^total\s+(\d+)\s*$")
 NOTHING = "Nothing to be done"
+SKIPPED = re.compile(r"^Warning: dataset '([^']*)' is skipped")
 #: exit status of `multilevel report` when the workflow fails for a reason that is not the
 #: user's data (main.EXIT_CODES)
 WORKFLOW_FAILED = 3
@@ -100,6 +101,12 @@ def run_snakemake(command: list[str], log, progress: Progress) -> tuple[int, lis
     return process.wait(), messages, tail
 
 
+def _concerns(message: str, name: str) -> bool:
+    """The workflow warns about every broken dataset file; only the one built concerns us."""
+    skipped = SKIPPED.match(message)
+    return skipped is None or skipped[1] == name
+
+
 def run(args: argparse.Namespace) -> int:
     dataset_spec(args.name)  # a missing or invalid file is reported before Snakemake starts
     path = Path("results") / args.name / "logs" / "multilevel-report.log"
@@ -115,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
             status, more, tail = run_snakemake(snakemake_command(args), log, progress)
             messages += [m for m in more if m not in messages]
     progress.finish()
+    messages = [m for m in messages if _concerns(m, args.name)]
     for line in messages:
         sys.stderr.write(line)
     if status != 0:

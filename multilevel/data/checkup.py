@@ -43,11 +43,15 @@ def _kind(column: pd.Series) -> str:
         return "true/false"
     if pd.api.types.is_numeric_dtype(column):
         return "whole numbers" if pd.api.types.is_integer_dtype(column) else "numbers"
-    return f"text ({column.nunique()} values)"
+    return f"text ({_plural(column.nunique(), 'value', 'values')})"
 
 
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+def _rows(rows: list[int]) -> str:
+    return f"{'row' if len(rows) == 1 else 'rows'} {describe_rows(rows)}"
 
 
 def checkup(spec: DatasetSpec) -> Checkup:
@@ -80,7 +84,7 @@ def checkup(spec: DatasetSpec) -> Checkup:
         by_column = ", ".join(f"{c}: {n}" for c, n in prepared.dropped_missing.items())
         warnings.append(
             f"{_plural(len(prepared.dropped_rows), 'row', 'rows')} removed for missing values "
-            f"({by_column}); rows {describe_rows(prepared.dropped_rows)}"
+            f"({by_column}); {_rows(prepared.dropped_rows)}"
         )
     if prepared.unused_level2_keys:
         warnings.append(
@@ -97,8 +101,8 @@ def checkup(spec: DatasetSpec) -> Checkup:
     if prepared.duplicate_rows:
         n = len(prepared.duplicate_rows)
         warnings.append(
-            f"{_plural(n, 'row repeats', 'rows repeat')} an earlier row exactly (kept): rows "
-            f"{describe_rows(prepared.duplicate_rows)}"
+            f"{_plural(n, 'row repeats', 'rows repeat')} an earlier row exactly (kept): "
+            f"{_rows(prepared.duplicate_rows)}"
         )
     return Checkup(
         files=files,

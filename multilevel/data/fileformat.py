@@ -97,7 +97,7 @@ def _likely_encoding(raw: bytes) -> str:
         raw.decode("cp1252")
         return (
             "it is probably Windows/Latin-1 text: set `encoding: cp1252` (or latin-1) for this "
-            "file, or save it as UTF-8"
+            "file (`--encoding cp1252` for multilevel init), or save it as UTF-8"
         )
     except UnicodeDecodeError:
         return "set `encoding:` for this file (e.g. latin-1), or save it as UTF-8"

@@ -264,6 +264,22 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
     if long.empty:
         raise DataError("no complete rows remain after removing missing values", file=l1_path)
 
+    sizes = long.groupby(roles.cluster, sort=True).size()
+    if len(sizes) < 2:
+        raise DataError(
+            f"every row is in one cluster ('{sizes.index[0]}'): a multilevel analysis compares "
+            f"clusters and needs at least two; is '{roles.cluster}' the cluster id?",
+            file=l1_path,
+            column=roles.cluster,
+        )
+    if (sizes == 1).all():
+        raise DataError(
+            f"every cluster has a single row: '{roles.cluster}' takes a different value on each "
+            f"of the {len(long)} rows, so it does not group them; `roles.cluster` should name "
+            "the column that the rows of one cluster share",
+            file=l1_path,
+            column=roles.cluster,
+        )
     spread = long.groupby(roles.cluster, sort=True)[roles.predictor].nunique()
     if (spread <= 1).all():
         raise DataError(
@@ -272,7 +288,6 @@ def prepare(spec: DatasetSpec, root: str | Path = ".") -> Prepared:
             file=l1_path,
             column=roles.predictor,
         )
-    sizes = long.groupby(roles.cluster, sort=True).size()
     single = sizes.index[sizes == 1].tolist()
     # Exact repeats of a whole raw row are kept (they may be real) but counted for the report.
     raw_columns = [c for c in long.columns if c != ROW_ID]

@@ -58,43 +58,101 @@ def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def propose_cluster(frame: pd.DataFrame, key: str | None = None) -> tuple[str, str]:
+def numbers_in_text(frame: pd.DataFrame) -> dict[str, str]:
+    """Hints for text columns that are numbers read the wrong way: written with a decimal
+    comma, or with a few codes for "missing" among them (for `multilevel init`'s options)."""
+    hints = {}
+    for name in frame.columns:
+        column = frame[name]
+        if _is_numeric(column) or column.dropna().empty:
+            continue
+        text = column.dropna().astype(str).str.strip()
+        if pd.to_numeric(text, errors="coerce").notna().all():
+            continue  # numbers already (mixed types), nothing to suggest
+        if text.str.contains(",").any():
+            as_comma = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+            if as_comma.notna().all():
+                hints[name] = f"'{name}' looks like numbers with a decimal comma: add --decimal ,"
+                continue
+        codes = text[pd.to_numeric(text, errors="coerce").isna()].unique()
+        if len(codes) <= 3 and len(codes) < text.nunique() / 2:
+            listed = ", ".join(f"'{c}'" for c in codes)
+            options = " ".join(f"--na-values {c}" for c in codes)
+            hints[name] = (
+                f"'{name}' is numbers but for {listed}: if that means missing, add {options}"
+            )
+    return hints
+
+
+def _with_hints(message: str, frame: pd.DataFrame) -> str:
+    hints = numbers_in_text(frame).values()
+    return message + "".join(f"\n  {hint}" for hint in hints)
+
+
+def cluster_candidates(frame: pd.DataFrame, key: str | None = None) -> list[tuple[str, str]]:
+    """The columns that could be the cluster id, best first, each with why."""
     if key is not None:
-        return key, f"'{key}' joins the level-2 file: it identifies the clusters"
+        return [(key, f"'{key}' joins the level-2 file")]
     rows = len(frame)
     candidates = []
+    numbers = numbers_in_text(frame)  # read as text, but not ids
     for name in frame.columns:
         column = frame[name]
         distinct = column.nunique()
+        if name in numbers:
+            continue
         if 2 <= distinct < rows and _is_whole(column) and distinct > MAX_LEVELS // 2:
             candidates.append((bool(ID_NAME.search(str(name))), distinct, name))
     if not candidates:
         raise DataError(
-            "no column looks like a cluster id (whole numbers or text whose values repeat): "
-            "a multilevel analysis needs several rows per cluster; name the cluster column "
-            "in the dataset file"
+            _with_hints(
+                "no column looks like a cluster id (whole numbers or text whose values repeat): "
+                "a multilevel analysis needs several rows per cluster",
+                frame,
+            )
         )
-    named, distinct, name = max(candidates, key=lambda c: (c[0], c[1]))
-    why = f"'{name}' has {distinct} distinct values repeated over {rows} rows"
-    if named:
-        why += " and an id-like name"
-    return name, why + ": it identifies the clusters"
+    ranked = []
+    for named, distinct, name in sorted(candidates, key=lambda c: (c[0], c[1]), reverse=True):
+        why = f"'{name}' has {distinct} distinct values repeated over {rows} rows"
+        ranked.append((name, why + (" and an id-like name" if named else "")))
+    return ranked
 
 
-def propose(frame: pd.DataFrame, key: str | None = None) -> Proposal:
-    """Roles for the joined table ``frame`` (level-1 rows; level-2 columns joined on ``key``)."""
-    cluster, cluster_why = propose_cluster(frame, key)
+def _numeric_level1(frame: pd.DataFrame, cluster: str) -> tuple[list[str], list[str]]:
+    """The level-2 columns, and the numeric level-1 columns, most distinct values first."""
     level2 = [c for c in invariant_columns(frame, cluster) if c != cluster]
     level1 = [c for c in frame.columns if c != cluster and c not in level2]
     numeric = sorted(
         (c for c in level1 if _is_numeric(frame[c])),
         key=lambda c: -frame[c].nunique(),
     )
-    if len(numeric) < 2:
+    return level2, numeric
+
+
+def propose(frame: pd.DataFrame, key: str | None = None) -> Proposal:
+    """Roles for the joined table ``frame`` (level-1 rows; level-2 columns joined on ``key``)."""
+    candidates = cluster_candidates(frame, key)
+    # the best candidate that leaves an outcome and a predictor varying within its clusters
+    chosen = next((c for c in candidates if len(_numeric_level1(frame, c[0])[1]) >= 2), None)
+    if chosen is None:
+        cluster = candidates[0][0]
+        numeric = _numeric_level1(frame, cluster)[1]
         raise DataError(
-            "an outcome and a predictor need two numeric columns that vary within clusters "
-            f"(cluster '{cluster}'); found {len(numeric)}: {', '.join(numeric) or 'none'}"
+            _with_hints(
+                "an outcome and a predictor need two numeric columns that vary within clusters "
+                f"(cluster '{cluster}'); found {len(numeric)}: {', '.join(numeric) or 'none'}",
+                frame,
+            )
         )
+    cluster, cluster_why = chosen
+    level2, numeric = _numeric_level1(frame, cluster)
+    cluster_why += ": it identifies the clusters"
+    if passed := [name for name, _ in candidates[: candidates.index(chosen)]]:
+        cluster_why += (
+            f" ({', '.join(passed)}, ranked higher, would leave fewer than two numeric "
+            "columns varying within clusters)"
+        )
+    level1 = [c for c in frame.columns if c != cluster and c not in level2]
     outcome, predictor = numeric[:2]
     reasons = {
         "cluster": cluster_why,

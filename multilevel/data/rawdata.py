@@ -87,7 +87,8 @@ def _read_text(options: FileOptions) -> pd.DataFrame:
             raise DataError(
                 f"malformed CSV: expected {expected} fields, found {saw}",
                 file=path,
-                rows=[f"line {line}"],
+                rows=[int(line)],
+                row_label="lines",
             ) from exc
         raise DataError(f"malformed CSV ({exc})", file=path) from exc
     except UnicodeDecodeError as exc:
