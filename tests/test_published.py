@@ -113,7 +113,7 @@ HEADER = "key,value,decimals,page,meaning,note\n"
     "text, message",
     [
         (HEADER + "a,1,0,9,,\nb,2,0,9,,\na,3,0,9,,\n", "duplicate keys.*rows 2, 4"),
-        (HEADER + "a,1,0,9,,\nb,2,0,9,,,extra\n", "more fields than its header.*rows 3"),
+        (HEADER + "a,1,0,9,,\nb,2,0,9,,,extra\n", "more fields than its header.*row 3"),
         ("key,value,page\na,1,9\n", "lacks columns.*'decimals'"),
     ],
 )
