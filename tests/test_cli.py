@@ -351,7 +351,6 @@ def test_init_notes_a_column_of_numbers_read_as_text(project, cli):
     )
 
 
-
 def test_output_closed_early_ends_quietly():
     """`multilevel list | head -1`: the reader goes away; no traceback, the pipe's status."""
     import os
