@@ -143,7 +143,6 @@ def test_duplicate_level2_rows(tmp_path):
     assert "schools.csv" in str(err.value)
 
 
-
 def test_level1_clusters_missing_from_the_level2_file_are_named(tmp_path):
     schools = pd.read_csv(SCHOOLS)
     path = tmp_path / "schools.csv"
@@ -153,6 +152,7 @@ def test_level1_clusters_missing_from_the_level2_file_are_named(tmp_path):
         prepare(spec_from(entry))
     message = str(err.value)
     assert "MathAchieve.csv" in message and "column 'School'" in message and "lines " in message
+
 
 def test_missing_values_are_removed_and_counted(tmp_path):
     students = pd.read_csv(STUDENTS)
