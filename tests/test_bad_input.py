@@ -143,6 +143,17 @@ def test_duplicate_level2_rows(tmp_path):
     assert "schools.csv" in str(err.value)
 
 
+def test_level1_clusters_missing_from_the_level2_file_are_named(tmp_path):
+    schools = pd.read_csv(SCHOOLS)
+    path = tmp_path / "schools.csv"
+    schools[schools["School"] != 2626].to_csv(path, index=False)
+    entry = hs_entry(files={**hs_entry()["files"], "level2": {"path": str(path), "key": "School"}})
+    with pytest.raises(DataError, match=r"not in the level-2 file .*\(2626\): add") as err:
+        prepare(spec_from(entry))
+    message = str(err.value)
+    assert "MathAchieve.csv" in message and "column 'School'" in message and "lines " in message
+
+
 def test_missing_values_are_removed_and_counted(tmp_path):
     students = pd.read_csv(STUDENTS)
     students.loc[[140, 141], "SES"] = None

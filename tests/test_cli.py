@@ -349,3 +349,24 @@ def test_init_notes_a_column_of_numbers_read_as_text(project, cli):
     assert "  note      'Weight' is numbers but for '?': if that means missing, add " in (
         result.stdout
     )
+
+
+def test_output_closed_early_ends_quietly():
+    """`multilevel list | head -1`: the reader goes away; no traceback, the pipe's status."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: the first write fails
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "multilevel.cli", "list"],
+            cwd=ROOT,  # the project's own datasets: something to list
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    no_traceback(result)
+    assert (result.returncode, result.stderr) == (141, "")

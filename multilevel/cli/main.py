@@ -4,6 +4,7 @@ message and an exit status."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from multilevel.cli import check, init, listing, report
@@ -16,6 +17,7 @@ EXIT_CODES = {
     2: "a usage error (unknown option or missing argument)",
     3: "the workflow failed for another reason (see the log it names)",
     130: "interrupted",
+    141: "the output was closed before it was all written (e.g. piped into head)",
 }
 
 
@@ -44,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`multilevel check NAME | head`): stop quietly, as a shell
+        # command does, and keep Python from reporting the unflushed output at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

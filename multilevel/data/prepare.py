@@ -16,7 +16,7 @@ from multilevel.config import DatasetSpec
 from multilevel.data.covariates import code_covariates, describe_covariates
 from multilevel.data.grouping import capply, varying_clusters
 from multilevel.data.rawdata import read_table
-from multilevel.errors import DataError
+from multilevel.errors import DataError, describe_rows
 from multilevel.headers import check_headers, columns_of_roles, rooted
 
 ROW_ID = "row"
@@ -89,8 +89,10 @@ def _join_level2(long: pd.DataFrame, spec: DatasetSpec) -> tuple[pd.DataFrame, l
     level2 = level2.assign(**{key: right})
     unmatched = long.index[~long[key].isin(level2[key])]
     if len(unmatched):
+        missing = pd.unique(long.loc[unmatched, key])
         raise DataError(
-            f"some level-1 rows have a cluster id that is not in the level-2 file {l2['path']}",
+            f"some level-1 rows have a cluster id that is not in the level-2 file {l2['path']} "
+            f"({describe_rows(missing)}): add those clusters to it, or remove their rows",
             file=l1["path"],
             column=key,
             rows=[i + 2 for i in unmatched],
