@@ -71,3 +71,27 @@ def test_an_inline_formula_at_a_line_end_does_not_break_the_paragraph_early():
     pdf = weasyprint.HTML(string=html, media_type="print").write_pdf()
     first_line = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()[0]
     assert len(first_line.split()) > 5, first_line
+
+
+def test_a_formula_is_parsed_once(monkeypatch):
+    """savefig measures a formula with one renderer and writes it with another: they share a
+    converter, so the formula is parsed once (parsing is most of a formula's cost), and the
+    file is the one matplotlib writes alone, with a converter per renderer."""
+    from contextlib import nullcontext
+
+    import matplotlib.text
+    from matplotlib.mathtext import MathTextParser
+
+    from multilevel.report import mathtext
+
+    tex = r"\hat\sigma^2_{u_1} = \frac{1}{J} \sum_j (\hat u_{1j} - \bar u)^2"
+    make = matplotlib.text.TextToPath
+    misses = MathTextParser._parse_cached.cache_info().misses
+    once = mathtext._draw(tex)
+    assert MathTextParser._parse_cached.cache_info().misses == misses + 1
+    assert matplotlib.text.TextToPath is make  # put back
+
+    monkeypatch.setattr(mathtext, "_one_text_to_path", nullcontext)
+    misses = MathTextParser._parse_cached.cache_info().misses
+    assert mathtext._draw(tex) == once
+    assert MathTextParser._parse_cached.cache_info().misses == misses + 2

@@ -12,6 +12,7 @@ import html
 import importlib.metadata
 import io
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def _draw(tex: str) -> str:
     buffer = io.StringIO()
     # The text takes its font set when it is created: made outside the settings, the formula
     # comes out in DejaVu Sans, beside the serif body text.
-    with matplotlib.rc_context(SETTINGS):
+    with matplotlib.rc_context(SETTINGS), _one_text_to_path():
         fig = Figure()
         fig.text(0, 0, f"${tex}$", fontsize=FONT_PT)
         fig.savefig(
@@ -76,6 +77,26 @@ def _draw(tex: str) -> str:
             metadata={"Date": None, "Creator": None},
         )
     return tidy_svg(buffer.getvalue())
+
+
+@contextmanager
+def _one_text_to_path():
+    """Renderers made in the block convert text to paths with one converter. savefig measures
+    the formula with one renderer and writes it with another, and each renderer's own converter
+    parses the formula anew; parsing is most of the cost of a formula (about 10 ms of 20).
+    Shared, the writing renderer finds the parse in matplotlib's cache (keyed by the converter's
+    parser): the same glyphs, one parse. A converter holds nothing else (the renderer keeps its
+    glyph map). Matplotlib's renderers make their converter with ``matplotlib.text.TextToPath()``
+    (tests/test_mathtext.py counts the parses, should an upgrade change that)."""
+    import matplotlib.text
+
+    make = matplotlib.text.TextToPath
+    shared = make()
+    matplotlib.text.TextToPath = lambda: shared
+    try:
+        yield
+    finally:
+        matplotlib.text.TextToPath = make
 
 
 def _height_pt(svg: str) -> float:
