@@ -1,5 +1,6 @@
 """The scripts' adapter (multilevel.step) and the one JSON writer (multilevel.files)."""
 
+import gc
 import json
 import logging
 from types import SimpleNamespace
@@ -24,6 +25,13 @@ def test_a_spec_from_some_fields_has_no_files_to_read():
     spec = dataset_spec("hs", {"roles": {"cluster": "school", "outcome": "y", "predictor": "x"}})
     assert spec.name == "hs" and spec.roles.cluster == "school"
     assert spec.files == {} and spec.raw_paths == [] and not spec.reproduces_document
+
+
+@pytest.fixture(autouse=True)
+def _thawed():
+    """A step freezes what the process holds (a job's imports); the test process thaws it."""
+    yield
+    gc.unfreeze()
 
 
 def _job(tmp_path):
@@ -56,3 +64,13 @@ def test_a_data_error_ends_the_step_with_one_line_and_the_traceback_in_the_log(t
     log = (tmp_path / "logs" / "fit_pooled.log").read_text()
     assert "ERROR column 'sess' not found" in log and "Traceback" in log
     logging.getLogger("multilevel.fit_pooled").handlers.clear()
+
+
+def test_a_step_keeps_what_its_script_imported_out_of_the_collectors_walks(tmp_path):
+    gc.unfreeze()
+    with script_step(_job(tmp_path)):
+        assert gc.get_freeze_count() > 0
+        frozen = gc.get_freeze_count()
+        made = [[i] for i in range(1000)]  # the job's own objects are still collected
+        gc.collect()
+        assert gc.get_freeze_count() == frozen and len(made) == 1000
