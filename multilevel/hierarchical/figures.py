@@ -1,5 +1,5 @@
 """Figures of the hierarchical-model chapters (pages 152-169) from the ladder's artifacts:
-what the mixed_figures step draws, beside :mod:`multilevel.hierarchical.artifacts` for the
+what the model_figures step draws, beside :mod:`multilevel.hierarchical.artifacts` for the
 tables."""
 
 from __future__ import annotations
