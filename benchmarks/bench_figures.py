@@ -34,18 +34,19 @@ from multilevel.simulation.many_clusters import (  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 SEED = 20261130
-# The jobs that draw figures. The last five also do other work (the effects tables; the
-# Diagnostics chapter's tables; the data chapter's tables; simulating the school; gathering the
-# Monte Carlo chunks): until session 5 the last three's figures were jobs of their own
-# (figure_quantiles, simulate_figures, montecarlo_figures), until session 6 the first two's
-# other work (methods_effects, diagnostics).
+# The jobs that draw figures. All but the first also do other work (the effects tables; the
+# Diagnostics chapter's tables; the data chapter's tables; simulating the school and gathering
+# the Monte Carlo chunks). Until session 5 the quantile plot, Figures 8-17 and the Monte Carlo
+# figures were jobs of their own (figure_quantiles, simulate_figures, montecarlo_figures);
+# until session 6 methods_models, model_figures and simulation_chapter were two jobs each
+# (figures_methods_models + methods_effects, mixed_figures + diagnostics, simulate_example +
+# montecarlo_summary).
 FIGURE_RULES = (
     "figures_methods_data",
     "methods_models",
     "model_figures",
     "describe_data",
-    "simulate_example",
-    "montecarlo_summary",
+    "simulation_chapter",
 )
 
 

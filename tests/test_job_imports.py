@@ -26,9 +26,8 @@ FIGURE_JOBS = {
     "methods_models",
     "model_figures",
     "montecarlo_df",
-    "montecarlo_summary",
     "prepare_templates",  # the formulas are drawn by matplotlib's mathtext
-    "simulate_example",
+    "simulation_chapter",
 }
 
 #: heavy module -> the jobs allowed to have it loaded once their script is imported

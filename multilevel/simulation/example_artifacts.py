@@ -1,5 +1,5 @@
 """The simulation chapter's simulated school (document pages 89-100): its tables, the numbers
-the report's prose quotes and the listing of Figures 8-17; what the simulate_example step
+the report's prose quotes and the listing of Figures 8-17; what the simulation_chapter step
 writes, from :func:`multilevel.simulation.simulate.simulate_example`."""
 
 from __future__ import annotations

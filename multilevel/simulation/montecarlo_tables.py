@@ -1,6 +1,6 @@
 """The Monte Carlo study's results gathered from its chunks: every replicate in order, and the
 simulation chapter's tables and template context from the per-method summary
-(:func:`multilevel.simulation.montecarlo.summarise`); what the montecarlo_summary step writes."""
+(:func:`multilevel.simulation.montecarlo.summarise`); what the simulation_chapter step writes."""
 
 from __future__ import annotations
 
