@@ -76,3 +76,13 @@ def test_a_group_level_of_one_cluster_and_one_row():
         counts=counts,
     )
     assert "A, 1 row in 1 cluster; B, 9 rows in 3 clusters." in html
+
+
+@pytest.mark.parametrize("chunks, expected", [(1, "in 1 job)"), (4, "in 4 jobs)")])
+def test_the_monte_carlo_jobs_agree_in_number(chunks, expected):
+    src = (TEMPLATE.parent / "how_made.html.j2").read_text()
+    start = src.index("<p>The Monte Carlo study is small")
+    end = src.index("so that the report builds", start)
+    sim = {"montecarlo": {"replicates": 200, "chunks": chunks}}
+    html = environment().from_string(src[start:end]).render(sim=sim)
+    assert f"(200 replicates {expected}" in " ".join(html.split())
