@@ -68,11 +68,10 @@ description_of = dataset_fields(
 # dataset's chain; 18.2 s -> 17.7 s with the df study's too.
 
 
-def table_workers(pieces):
-    """Threads of a job that does ``pieces`` independent pieces of work on the long table (fits
-    of models, chapters' figures): one below a 1 MB table (about 60,000 rows), where each piece
-    takes a fraction of a second and a worker process costs more than it saves; else up to one
-    per piece. Snakemake asks again when the job is
+def fit_workers(pieces):
+    """Threads of a job that fits ``pieces`` models of the long table: one below a 1 MB table
+    (about 60,000 rows), where each fit takes a fraction of a second and a worker process
+    costs more than it saves; else up to one per piece. Snakemake asks again when the job is
     about to run; before the table exists (a dry run) the answer is one."""
 
     def threads(wildcards, input):

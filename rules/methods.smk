@@ -56,7 +56,7 @@ rule fit_methods:
     priority: 3
     conda:
         "envs/multilevel.yaml"
-    threads: table_workers(len(METHOD_KEYS))
+    threads: fit_workers(len(METHOD_KEYS))
     params:
         dataset=roles_and_registry_of,
         methods=METHOD_KEYS,

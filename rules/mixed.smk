@@ -57,7 +57,7 @@ rule mixed_fits:
     priority: 3
     conda:
         "envs/multilevel.yaml"
-    threads: table_workers(len(MODEL_KEYS))
+    threads: fit_workers(len(MODEL_KEYS))
     params:
         dataset=roles_of,
     script:
@@ -96,8 +96,7 @@ rule mixed_tables:
 
 # The figures of the fitted models: the mixed chapters' and the Diagnostics chapter (with its
 # tables). One job, as both read the fits and the long table: a job of its own cost a Python
-# start-up, pandas and matplotlib (about 0.8 s of CPU in a cold draft). On a large table the
-# two are drawn side by side on the job's threads (at 100,000 clusters 20.6 and 10.4 s apart).
+# start-up, pandas and matplotlib (about 0.8 s of CPU in a cold draft).
 rule model_figures:
     input:
         models=expand("results/{{dataset}}/mixed/{model}.json", model=MODEL_KEYS),
@@ -133,7 +132,6 @@ rule model_figures:
     priority: 1
     conda:
         "envs/multilevel.yaml"
-    threads: table_workers(2)
     params:
         dataset=roles_of,
     script:

@@ -1,8 +1,7 @@
 """The ladder's model artifacts -> the figures of the fitted models: the hierarchical-model
 chapters' (pages 152-169; multilevel.hierarchical.figures) and the Diagnostics chapter's
 tables, figures and context (residuals, random effects, influence of each cluster;
-multilevel.diagnostics.chapter), side by side in forked workers on the job's threads when the
-table is large."""
+multilevel.diagnostics.chapter)."""
 
 import pandas as pd
 
@@ -13,26 +12,7 @@ from multilevel.hierarchical.artifacts import load_models
 from multilevel.hierarchical.figures import mixed_figures
 from multilevel.report.tables import csv_link, write_tables
 from multilevel.step import LOG, script_step
-from multilevel.workers import map_forked
 from multilevel.workflow_names import DIAGNOSTICS_FIGURE_KEYS, MIXED_FIGURE_KEYS
-
-
-def draw_mixed(spec, models, long, svgs: dict, meta_out) -> str:
-    """The mixed chapters' figures; what to log."""
-    meta = mixed_figures(models, long, spec).save(svgs)
-    write_json(meta_out, meta)
-    return f"mixed chapters: {len(meta)} figures drawn of {len(svgs)}"
-
-
-def draw_diagnostics(spec, models, long, svgs: dict, out: dict, csv_dir) -> str:
-    """The Diagnostics chapter (``out``: its ``tables``, ``meta`` and ``context``); what to
-    log."""
-    chapter = diagnostics_chapter(models, long, spec, csv_link(csv_dir))
-    write_tables(chapter.tables, out["tables"], csv_dir)
-    meta = chapter.save(svgs)
-    write_json(out["meta"], meta)
-    write_json(out["context"], chapter.context)
-    return f"diagnostics: {len(chapter.tables)} tables, {len(meta)} figures drawn of {len(svgs)}"
 
 
 def main(
@@ -44,22 +24,26 @@ def main(
     diagnostics_svgs: dict,
     diagnostics_out: dict,
     csv_dir=None,
-    threads=1,
     logger=LOG,
 ):
     """``*_svgs``: SVG paths by figure key; ``diagnostics_out``: the Diagnostics chapter's
-    ``tables``, ``meta`` (its figures' listing) and ``context``. With two threads (a large
-    table) the two chapters are drawn in forked workers side by side."""
+    ``tables``, ``meta`` (its figures' listing) and ``context``."""
     long = pd.read_parquet(long_path)
     models = load_models(model_paths)
-    chapters = {
-        "mixed": lambda: draw_mixed(spec, models, long, mixed_svgs, mixed_meta_out),
-        "diagnostics": lambda: draw_diagnostics(
-            spec, models, long, diagnostics_svgs, diagnostics_out, csv_dir
-        ),
-    }
-    for line in map_forked(lambda name: chapters[name](), chapters, threads):
-        logger.info("%s", line)
+    meta = mixed_figures(models, long, spec).save(mixed_svgs)
+    write_json(mixed_meta_out, meta)
+    logger.info("mixed chapters: %d figures drawn of %d", len(meta), len(mixed_svgs))
+    chapter = diagnostics_chapter(models, long, spec, csv_link(csv_dir))
+    write_tables(chapter.tables, diagnostics_out["tables"], csv_dir)
+    meta = chapter.save(diagnostics_svgs)
+    write_json(diagnostics_out["meta"], meta)
+    write_json(diagnostics_out["context"], chapter.context)
+    logger.info(
+        "diagnostics: %d tables, %d figures drawn of %d",
+        len(chapter.tables),
+        len(meta),
+        len(diagnostics_svgs),
+    )
 
 
 if __name__ == "__main__":
@@ -74,6 +58,5 @@ if __name__ == "__main__":
             {k: out[k] for k in DIAGNOSTICS_FIGURE_KEYS},
             {k: out[f"diagnostics_{k}"] for k in ("tables", "meta", "context")},
             csv_dir=out.diagnostics_csv,
-            threads=step.threads,
             logger=step.logger,
         )

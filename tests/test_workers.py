@@ -72,36 +72,3 @@ def test_a_merged_step_writes_the_same_files_with_workers(tmp_path, script, keys
     assert len(serial) == len(keys) * (1 if script == "mixed_fits" else 3)
     for path in serial:
         assert path.read_bytes() == (tmp_path / "forked" / path.name).read_bytes(), path.name
-
-
-def test_the_model_figures_are_the_same_drawn_side_by_side(tmp_path):
-    """model_figures draws the mixed chapters and the Diagnostics chapter in two workers on a
-    large table: the same files as one after the other."""
-    from multilevel.workflow_names import DIAGNOSTICS_FIGURE_KEYS, MIXED_FIGURE_KEYS
-
-    spec = configured("hs")
-    long = tmp_path / "long.parquet"
-    configured_long("hs").to_parquet(long)
-    fits = {key: tmp_path / "fits" / f"{key}.json" for key in MODEL_KEYS}
-    _script("mixed_fits").main(spec, fits, long, threads=2)
-    draw = _script("model_figures").main
-    for folder, threads in (("serial", 1), ("forked", 2)):
-        out = tmp_path / folder
-        draw(
-            spec,
-            list(fits.values()),
-            long,
-            {key: out / f"{key}.svg" for key in MIXED_FIGURE_KEYS},
-            out / "mixed.json",
-            {key: out / f"d_{key}.svg" for key in DIAGNOSTICS_FIGURE_KEYS},
-            {kind: out / f"d_{kind}.json" for kind in ("tables", "meta", "context")},
-            csv_dir=out / "csv",
-            threads=threads,
-        )
-    serial = sorted(p for p in (tmp_path / "serial").rglob("*") if p.is_file())
-    assert len(serial) > len(MIXED_FIGURE_KEYS) + len(DIAGNOSTICS_FIGURE_KEYS) + 4
-    for path in serial:
-        twin = tmp_path / "forked" / path.relative_to(tmp_path / "serial")
-        # the listings and the tables' CSV links name their own folder
-        expected = path.read_bytes().replace(b"serial", b"forked")
-        assert twin.read_bytes() == expected, path.name
