@@ -370,3 +370,20 @@ def test_output_closed_early_ends_quietly():
         os.close(write_end)
     no_traceback(result)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_init_on_a_workbook_whose_data_are_on_another_sheet(project, cli):
+    path = project / "data" / "s.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        pd.DataFrame({"note": ["study of sleep", "see the Data sheet"]}).to_excel(
+            book, sheet_name="Read me", index=False
+        )
+        pd.read_csv(SLEEP).to_excel(book, sheet_name="Data", index=False)
+    before = digest(path)
+    result = cli(project, "init", "data/s.xlsx", "--name", "s")
+    assert result.returncode == 1 and result.stdout == ""
+    no_traceback(result)
+    assert "its other sheets: 'Data' (--sheet NAME)" in result.stderr, result.stderr
+    result = cli(project, "init", "data/s.xlsx", "--name", "s", "--sheet", "Data")
+    assert result.returncode == 0, result.stderr
+    assert digest(path) == before

@@ -12,7 +12,7 @@ import yaml
 
 from multilevel.cli.project import dataset_path, require_project
 from multilevel.config import validate_dataset
-from multilevel.data.fileformat import FileOptions, delimiter_of, file_kind
+from multilevel.data.fileformat import KINDS, FileOptions, delimiter_of, file_kind, sheet_names
 from multilevel.data.propose import numbers_in_text, propose
 from multilevel.data.rawdata import read_table
 from multilevel.errors import DataError
@@ -51,6 +51,22 @@ def _file_entry(path: str, args: argparse.Namespace) -> dict:
     if str(entry.get("sheet", "")).isdigit():  # a position, not a name
         entry["sheet"] = int(entry["sheet"])
     return entry
+
+
+def _other_sheets_hint(entry: dict) -> str:
+    """When the data are the first sheet of a workbook with others, which ones (the data may be
+    on another)."""
+    options = FileOptions.of(entry)
+    if entry.get("sheet") is not None or KINDS.get(Path(options.path).suffix.lower()) != "excel":
+        return ""
+    try:
+        others = sheet_names(options)[1:]
+    except DataError:  # not a readable workbook: the error says so already
+        return ""
+    if not others:
+        return ""
+    listed = ", ".join(f"'{name}'" for name in others)
+    return f"\n  read from the workbook's first sheet; its other sheets: {listed} (--sheet NAME)"
 
 
 def _project_path(path: str) -> str:
@@ -100,12 +116,18 @@ def run(args: argparse.Namespace) -> int:
             f"{target} exists: pick another --name, or --force to overwrite it", file=str(target)
         )
     files = {"level1": _with_detected_delimiter(_file_entry(args.data, args))}
-    frame = read_table(files["level1"])
-    if args.level2:
-        files["level2"] = _with_detected_delimiter(_file_entry(args.level2, args))
-        files["level2"]["key"] = args.key
-        frame = _joined(frame, read_table(files["level2"]), args.key, files)
-    proposal = propose(frame, args.key)
+    try:
+        frame = read_table(files["level1"])
+        if args.level2:
+            files["level2"] = _with_detected_delimiter(_file_entry(args.level2, args))
+            files["level2"]["key"] = args.key
+            frame = _joined(frame, read_table(files["level2"]), args.key, files)
+        proposal = propose(frame, args.key)
+    except DataError as exc:
+        hint = _other_sheets_hint(files["level1"])
+        if not hint:
+            raise
+        raise DataError(f"{exc}{hint}") from exc
     entry = {
         "title": f"{name}: {proposal.outcome} by {proposal.predictor} within {proposal.cluster}",
         "description": "",

@@ -150,6 +150,19 @@ def excel_header(options: FileOptions) -> list[str]:
         book.close()
 
 
+def sheet_names(options: FileOptions) -> list[str]:
+    """The sheets of the workbook, in order."""
+    load_workbook = openpyxl_loader(options)
+    try:
+        book = load_workbook(options.path, read_only=True)
+    except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
+        raise DataError(f"not a readable .xlsx file ({exc})", file=options.path) from exc
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def openpyxl_loader(options: FileOptions):
     try:
         from openpyxl import load_workbook
