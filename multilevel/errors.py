@@ -13,9 +13,9 @@ def describe_rows(rows: Iterable, limit: int = 10) -> str:
     return f"{shown}{more}"
 
 
-def _in_number(label: str, count: int) -> str:
-    """ "lines" for several, "line" for one."""
-    return label.removesuffix("s") if count == 1 else label
+def rows_phrase(rows: list, label: str = "rows") -> str:
+    """ "rows 3, 7" or "row 3" (``label`` in the plural, agreeing in number with ``rows``)."""
+    return f"{label.removesuffix('s') if len(rows) == 1 else label} {describe_rows(rows)}"
 
 
 class DataError(ValueError):
@@ -43,6 +43,6 @@ class DataError(ValueError):
         if column:
             parts.append(f"column '{column}'")
         if self.rows:
-            parts.append(f"{_in_number(row_label, len(self.rows))} {describe_rows(self.rows)}")
+            parts.append(rows_phrase(self.rows, row_label))
         where = f" [{'; '.join(parts)}]" if parts else ""
         super().__init__(f"{message}{where}")

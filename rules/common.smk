@@ -62,8 +62,8 @@ description_of = dataset_fields(
 # Rule priorities (priority: in data.smk, methods.smk, mixed.smk, simulation.smk): the
 # dataset's chain first (preparing the table, the fits, then the longest figure jobs), so that
 # the report's last inputs are not left waiting behind the simulation chapter, which depends
-# on no dataset and fills the other core; but the df-rules study, the
-# longest job of all, starts at once, or it ends the build alone. A cold hs draft on 2 cores
+# on no dataset and fills the other core; but the df-rules study, the longest job of all,
+# starts at once, or it ends the build alone. A cold hs draft on 2 cores
 # (medians of 3 alternating runs): 19.8 s without priorities, 17.9 s with those of the
 # dataset's chain; 18.2 s -> 17.7 s with the df study's too.
 

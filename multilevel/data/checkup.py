@@ -13,7 +13,7 @@ from multilevel.config import DatasetSpec
 from multilevel.data.fileformat import FileOptions, describe_format
 from multilevel.data.grouping import invariant_columns
 from multilevel.data.prepare import ROW_ID, Prepared, prepare
-from multilevel.errors import describe_rows
+from multilevel.errors import describe_rows, rows_phrase
 from multilevel.headers import columns_of_roles
 
 
@@ -50,10 +50,6 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _rows(rows: list[int]) -> str:
-    return f"{'row' if len(rows) == 1 else 'rows'} {describe_rows(rows)}"
-
-
 def checkup(spec: DatasetSpec) -> Checkup:
     """Prepare the dataset as the workflow's first step does and summarise it."""
     prepared = prepare(spec)
@@ -84,7 +80,7 @@ def checkup(spec: DatasetSpec) -> Checkup:
         by_column = ", ".join(f"{c}: {n}" for c, n in prepared.dropped_missing.items())
         warnings.append(
             f"{_plural(len(prepared.dropped_rows), 'row', 'rows')} removed for missing values "
-            f"({by_column}); {_rows(prepared.dropped_rows)}"
+            f"({by_column}); {rows_phrase(prepared.dropped_rows)}"
         )
     if prepared.unused_level2_keys:
         warnings.append(
@@ -102,7 +98,7 @@ def checkup(spec: DatasetSpec) -> Checkup:
         n = len(prepared.duplicate_rows)
         warnings.append(
             f"{_plural(n, 'row repeats', 'rows repeat')} an earlier row exactly (kept): "
-            f"{_rows(prepared.duplicate_rows)}"
+            f"{rows_phrase(prepared.duplicate_rows)}"
         )
     return Checkup(
         files=files,

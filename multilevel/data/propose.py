@@ -118,25 +118,26 @@ def cluster_candidates(frame: pd.DataFrame, key: str | None = None) -> list[tupl
     return ranked
 
 
-def _numeric_level1(frame: pd.DataFrame, cluster: str) -> tuple[list[str], list[str]]:
-    """The level-2 columns, and the numeric level-1 columns, most distinct values first."""
+def _columns_by_level(frame: pd.DataFrame, cluster: str) -> tuple[list[str], list[str], list[str]]:
+    """The level-2 columns, the level-1 columns, and the numeric level-1 columns, most distinct
+    values first."""
     level2 = [c for c in invariant_columns(frame, cluster) if c != cluster]
     level1 = [c for c in frame.columns if c != cluster and c not in level2]
     numeric = sorted(
         (c for c in level1 if _is_numeric(frame[c])),
         key=lambda c: -frame[c].nunique(),
     )
-    return level2, numeric
+    return level2, level1, numeric
 
 
 def propose(frame: pd.DataFrame, key: str | None = None) -> Proposal:
     """Roles for the joined table ``frame`` (level-1 rows; level-2 columns joined on ``key``)."""
     candidates = cluster_candidates(frame, key)
     # the best candidate that leaves an outcome and a predictor varying within its clusters
-    chosen = next((c for c in candidates if len(_numeric_level1(frame, c[0])[1]) >= 2), None)
+    chosen = next((c for c in candidates if len(_columns_by_level(frame, c[0])[2]) >= 2), None)
     if chosen is None:
         cluster = candidates[0][0]
-        numeric = _numeric_level1(frame, cluster)[1]
+        numeric = _columns_by_level(frame, cluster)[2]
         raise DataError(
             _with_hints(
                 "an outcome and a predictor need two numeric columns that vary within clusters "
@@ -145,14 +146,13 @@ def propose(frame: pd.DataFrame, key: str | None = None) -> Proposal:
             )
         )
     cluster, cluster_why = chosen
-    level2, numeric = _numeric_level1(frame, cluster)
+    level2, level1, numeric = _columns_by_level(frame, cluster)
     cluster_why += ": it identifies the clusters"
     if passed := [name for name, _ in candidates[: candidates.index(chosen)]]:
         cluster_why += (
             f" ({', '.join(passed)}, ranked higher, would leave fewer than two numeric "
             "columns varying within clusters)"
         )
-    level1 = [c for c in frame.columns if c != cluster and c not in level2]
     outcome, predictor = numeric[:2]
     reasons = {
         "cluster": cluster_why,
